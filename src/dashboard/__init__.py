@@ -1,0 +1,1 @@
+"""S&T/ICT Diplomacy Strategy Dashboard: the library behind the Streamlit pages."""

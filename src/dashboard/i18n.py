@@ -1,0 +1,42 @@
+"""The translation layer: every user-visible string is a key in `data/i18n.csv` (ko and en).
+
+`t("key", lang, name=...)` formats with str.format; a missing key raises in tests (see
+`tests/test_i18n.py`) and falls back to the key itself at run time so a page never crashes.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+from dashboard.paths import DATA_DIR
+
+LANGUAGES = ("ko", "en")
+DEFAULT_LANG = "ko"
+I18N_FILE = DATA_DIR / "i18n.csv"
+
+
+@cache
+def catalog(path: Path = I18N_FILE) -> dict[str, dict[str, str]]:
+    """key -> {lang: text}, read once per process."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for row in csv.DictReader(handle)}
+
+
+def normalise_lang(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANG
+
+
+def t(key: str, lang: str, /, **params: object) -> str:
+    """The text of `key` in `lang`, formatted with `params`."""
+    entry = catalog().get(key)
+    if entry is None:
+        return key
+    text = entry[normalise_lang(lang)]
+    return text.format(**params) if params else text
+
+
+def name_column(lang: str, base: str = "name") -> str:
+    """The column holding a name in the UI language, e.g. name_ko / name_en."""
+    return f"{base}_{normalise_lang(lang)}"

@@ -1,0 +1,222 @@
+"""Typing and validation of a table's rows against its declared schema.
+
+Input is a frame of strings (as read from CSV or an uploaded file); output is a typed frame plus
+every problem found at once, each naming the file row, the column, the value and a reason code
+that the UI translates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from dashboard.schema import PANDAS_DTYPES, TableSpec, allowed_values, pandera_schema
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "예", "참", "o"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "아니오", "거짓", "x"})
+_THOUSANDS = re.compile(r"(?<=\d)[,\s\u00a0'](?=\d{3}(?:\D|$))")
+_DATE_SEPARATORS = re.compile(r"\s*[./]\s*")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as the analyst sees it (header is row 1)."""
+
+    table: str
+    row: int | None
+    column: str | None
+    value: str | None
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+class ValidationError(Exception):
+    """Raised when a table does not meet its schema; carries every problem found."""
+
+    def __init__(self, table: str, problems: Sequence[Problem], source: str | None = None):
+        self.table = table
+        self.problems = list(problems)
+        self.source = source
+        first = self.problems[0] if self.problems else None
+        where = f" row {first.row}, column {first.column}: {first.code}" if first else ""
+        super().__init__(f"{source or table}: {len(self.problems)} problem(s);{where}")
+
+
+@dataclass
+class ValidationReport:
+    table: str
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers as analysts type them: "1,000", "1 000", " -3.5 " -> float; others -> NaN."""
+    text = values.astype("str").str.strip().str.replace(_THOUSANDS, "", regex=True)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """ISO dates and Korean-style dates ("2018.03.31", "2018. 3. 31.") -> datetime64; others NaT."""
+    text = values.astype("str").str.strip().str.rstrip(".").str.replace(_DATE_SEPARATORS, "-", regex=True)
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+
+
+def parse_bools(values: pd.Series) -> pd.Series:
+    lowered = values.astype("str").str.strip().str.casefold()
+    result = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    result[lowered.isin(TRUE_WORDS)] = True
+    result[lowered.isin(FALSE_WORDS)] = False
+    return result
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | (values.astype("str").str.strip() == "")
+
+
+def coerce_column(values: pd.Series, column_type: str) -> tuple[pd.Series, pd.Series]:
+    """Typed values and a mask of non-blank cells that could not be converted."""
+    blank = _blank(values)
+    if column_type == "str":
+        typed = values.astype("str").str.strip().where(~blank)
+        return typed.astype("str"), pd.Series(False, index=values.index)
+    if column_type == "int":
+        numbers = parse_numbers(values)
+        bad = ~blank & (numbers.isna() | (numbers % 1 != 0))
+        typed = numbers.where(~bad).round().astype("Int64")
+    elif column_type == "float":
+        numbers = parse_numbers(values)
+        bad = ~blank & numbers.isna()
+        typed = numbers.astype("float64")
+    elif column_type == "bool":
+        typed = parse_bools(values)
+        bad = ~blank & typed.isna()
+    else:
+        typed = parse_dates(values)
+        bad = ~blank & typed.isna()
+        typed = typed.astype("datetime64[us]")
+    return typed, bad
+
+
+def _frame_of_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype("str").where(frame.notna())
+
+
+def typed_frame(raw: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int] | None = None) -> ValidationReport:
+    """Convert a frame of strings to the declared types; report cells that do not convert."""
+    rows = list(row_numbers) if row_numbers is not None else list(range(2, len(raw) + 2))
+    problems: list[Problem] = []
+    declared = spec.column_names
+    present = list(raw.columns)
+    for name in present:
+        if name not in declared:
+            problems.append(Problem(spec.name, 1, str(name), str(name), "unknown_column",
+                                    {"allowed": ", ".join(declared)}))
+    for col in spec.columns:
+        if col.name not in present and col.required:
+            problems.append(Problem(spec.name, 1, col.name, None, "missing_column", {}))
+    typed: dict[str, pd.Series] = {}
+    unconvertible = pd.Series(False, index=raw.index)
+    for col in spec.columns:
+        if col.name not in present:
+            continue
+        values, bad = coerce_column(raw[col.name], col.type)
+        for position in bad.to_numpy().nonzero()[0]:
+            problems.append(Problem(spec.name, rows[position], col.name, str(raw[col.name].iloc[position]),
+                                    f"not_{col.type}", {}))
+        unconvertible |= bad
+        typed[col.name] = values
+    frame = pd.DataFrame(typed, index=raw.index)
+    return ValidationReport(spec.name, frame.reset_index(drop=True), problems)
+
+
+def _problem_from_failure(spec: TableSpec, case: pd.Series, rows: Sequence[int],
+                          frame: pd.DataFrame, reference_tables: Mapping[str, str]) -> Problem:
+    """Map one row of pandera's failure_cases to a located, translatable problem."""
+    column = case["column"] if isinstance(case["column"], str) else None
+    index = case["index"]
+    row = rows[int(index)] if pd.notna(index) else None
+    value = None if pd.isna(case["failure_case"]) else str(case["failure_case"])
+    check = str(case["check"])
+    params: dict[str, str] = {}
+    if check == "not_nullable":
+        code = "required_value"
+    elif check.startswith("field_uniqueness") or check == "multiple_fields_uniqueness":
+        code = "duplicate_key"
+        params["key"] = ", ".join(spec.key)
+        column = column or ", ".join(spec.key)
+        if row is not None:
+            value = " / ".join("" if pd.isna(frame.at[int(index), k]) else str(frame.at[int(index), k])
+                               for k in spec.key)
+    elif check in ("allowed", "pattern", "minimum", "maximum", "reference", "too_long"):
+        code = check
+        col = spec.column(column) if column else None
+        if col is not None:
+            if check == "allowed":
+                choices = allowed_values(col) or ()
+                params["allowed"] = ", ".join(choices) if len(choices) <= 12 else "ISO 3166-1 alpha-3"
+            elif check == "pattern":
+                params["pattern"] = col.pattern or ""
+            elif check == "minimum":
+                params["minimum"] = f"{col.minimum:g}"
+            elif check == "maximum":
+                params["maximum"] = f"{col.maximum:g}"
+            elif check == "reference" and col.references:
+                params["table"], params["column"] = col.references
+                params["allowed"] = reference_tables.get(column, "")
+    elif check.startswith("column_in_dataframe"):
+        code = "missing_column"
+    elif check.startswith("column_in_schema"):
+        code = "unknown_column"
+    else:
+        code = "invalid"
+        params["check"] = check
+    return Problem(spec.name, row, column, value, code, params)
+
+
+def validate_frame(
+    raw: pd.DataFrame,
+    spec: TableSpec,
+    *,
+    reference_values: Mapping[str, frozenset[str]] | None = None,
+    row_numbers: Sequence[int] | None = None,
+) -> ValidationReport:
+    """Type and validate a frame of strings; every problem is reported at once (lazy)."""
+    raw = _frame_of_strings(raw.reset_index(drop=True))
+    rows = list(row_numbers) if row_numbers is not None else list(range(2, len(raw) + 2))
+    report = typed_frame(raw, spec, rows)
+    if any(p.code in ("missing_column", "unknown_column") for p in report.problems):
+        return report
+    bad_cells = {(p.row, p.column) for p in report.problems}
+    reference_values = dict(reference_values or {})
+    schema = pandera_schema(spec, reference_values)
+    preview = {k: _preview(v) for k, v in reference_values.items()}
+    try:
+        schema.validate(report.frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        for _, case in cases.iterrows():
+            problem = _problem_from_failure(spec, case, rows, report.frame, preview)
+            if problem.code == "required_value" and (problem.row, problem.column) in bad_cells:
+                continue  # already reported as an unconvertible value
+            report.problems.append(problem)
+    report.problems.sort(key=lambda p: (p.row if p.row is not None else 0, p.column or ""))
+    return report
+
+
+def _preview(values: frozenset[str], limit: int = 12) -> str:
+    ordered = sorted(values)
+    more = f" … (+{len(ordered) - limit})" if len(ordered) > limit else ""
+    return ", ".join(ordered[:limit]) + more
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    """A zero-row frame with the declared columns and dtypes (for templates)."""
+    return pd.DataFrame({c.name: pd.Series(dtype=PANDAS_DTYPES[c.type] or "datetime64[us]") for c in spec.columns})
