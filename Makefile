@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m dashboard.serve --server.port $(PORT)
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \

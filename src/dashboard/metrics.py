@@ -28,7 +28,7 @@ def _in(values: pd.Series, chosen: Collection[str]) -> pd.Series:
 
 
 def filter_progress(progress: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    mask = _in(progress["region_id"], filters.regions) | (progress["region_id"].isna() & not filters.regions)
+    mask = _in(progress["region_id"], filters.regions)
     if filters.years:
         year = progress["period_end"].dt.year
         mask &= year.between(*filters.years)

@@ -1,0 +1,14 @@
+"""Entry point: language switch, cross-page filters and navigation over the files in pages/."""
+
+import streamlit as st
+
+from dashboard.ui import data, layout, state
+
+st.set_page_config(page_title="S&T/ICT Diplomacy Strategy", page_icon=":material/public:", layout="wide")
+state.language_switch()
+tables = data.tables()
+navigation = st.navigation(layout.pages(state.tr))
+st.set_page_config(page_title=f"{navigation.title} · {state.tr('app.short_title')}")
+st.session_state["_filters"] = state.filter_controls(tables, layout.year_bounds(tables))
+layout.sidebar_footer(tables)
+navigation.run()

@@ -1,0 +1,35 @@
+"""Overview: the strategy at a glance."""
+
+import streamlit as st
+
+from dashboard import maps, metrics
+from dashboard.ui import components as ui
+from dashboard.ui import data
+from dashboard.ui.state import current_filters, lang, tr
+from dashboard.ui.text import escape_md
+
+tables = data.tables()
+L = lang()
+ui.store_warnings(tables.warnings)
+st.title(tr("overview.title"))
+st.markdown(tr("overview.lead"))
+
+summary = metrics.target_summary(tables["targets"], metrics.filter_progress(tables["progress"], current_filters()))
+st.subheader(tr("overview.targets"))
+ui.illustrative_notice()
+ui.target_cards(summary, tables["targets"])
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(tr("overview.pillars"))
+    for pillar in tables["pillars"].sort_values("sort_order").itertuples(index=False):
+        st.markdown(f"**{escape_md(pillar.pillar_id)}** · {escape_md(getattr(pillar, f'name_{L}'))}")
+    st.subheader(tr("overview.attributes"))
+    ui.attribute_row(tables["attributes"])
+with right:
+    st.subheader(tr("overview.map"))
+    ui.chart(maps.region_map(tables["countries"], tables["regions"], tables["hubs"], L, height=340),
+             tables["countries"], "overview_map", table="countries", sources=tables["hubs"]["source"])
+
+st.subheader(tr("overview.briefing"))
+ui.facts_table(tables["briefing_facts"], "overview_facts")

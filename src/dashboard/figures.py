@@ -1,0 +1,196 @@
+"""Plotly figure builders: pre-aggregated DataFrames in, figures out, every label translated."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from dashboard import metrics, theme
+from dashboard.i18n import t
+
+TEMPLATE = theme.register_template()
+
+
+def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
+    fig.update_layout(template=TEMPLATE, height=height, title=dict(text=title) if title else None)
+    return fig
+
+
+def _unit(unit: str, lang: str) -> str:
+    return t(f"unit.{unit}", lang)
+
+
+def target_bullets(summary: pd.DataFrame, targets: pd.DataFrame, lang: str) -> go.Figure:
+    """Achieved vs goal for each target with a goal, as horizontal bars (share of goal in %)."""
+    frame = summary.merge(targets[["target_id", f"name_{lang}", "unit"]], on="target_id")
+    frame = frame[frame["goal"].notna()]
+    pct = (frame["achieved"] / frame["goal"] * 100).round(1)
+    fig = go.Figure(go.Bar(
+        x=pct, y=frame["target_id"], orientation="h",
+        marker_color=[theme.STATUS_COLOURS[s] for s in frame["status"]],
+        text=[f"{p:.0f}%" for p in pct], textposition="auto",
+        customdata=list(zip(frame[f"name_{lang}"], frame["achieved"], frame["goal"],
+                            [_unit(u, lang) for u in frame["unit"]], strict=True)),
+        hovertemplate="%{customdata[0]}<br>" + t("chart.achieved", lang)
+        + ": %{customdata[1]:,.0f} / %{customdata[2]:,.0f} %{customdata[3]}<extra></extra>",
+    ))
+    fig.add_vline(x=100, line_dash="dot", line_color=theme.MUTED)
+    fig.update_xaxes(title=t("chart.share_of_goal", lang), ticksuffix="%", range=[0, max(110.0, float(pct.max() or 0) + 10)])
+    fig.update_yaxes(title=None, autorange="reversed")
+    return _layout(fig, t("chart.targets_title", lang), height=90 + 60 * len(frame))
+
+
+def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float | None, lang: str) -> go.Figure:
+    """Cumulative progress of one target against the straight trajectory to its goal, with projection."""
+    unit = _unit(target["unit"], lang)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=cumulative["period_end"], y=cumulative["cumulative"], mode="lines+markers",
+        name=t("chart.cumulative", lang), line=dict(color=theme.OKABE_ITO[0], width=3),
+        hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>",
+    ))
+    goal = target["goal_value"]
+    horizon = int(target["horizon_year"])
+    if pd.notna(goal):
+        path = metrics.trajectory(int(target["baseline_year"]), horizon, float(goal))
+        fig.add_trace(go.Scatter(x=path["period_end"], y=path["value"], mode="lines",
+                                 name=t("chart.trajectory", lang),
+                                 line=dict(color=theme.MUTED, dash="dash", width=2),
+                                 hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>"))
+        fig.add_hline(y=float(goal), line_dash="dot", line_color=theme.STATUS_COLOURS["at_risk"],
+                      annotation_text=t("chart.goal", lang) + f" {float(goal):,.0f} {unit}",
+                      annotation_position="top left")
+    if projected is not None and len(cumulative):
+        last = cumulative.iloc[-1]
+        fig.add_trace(go.Scatter(
+            x=[last["period_end"], pd.Timestamp(f"{horizon}-12-31")], y=[last["cumulative"], projected],
+            mode="lines+markers", name=t("chart.projection", lang),
+            line=dict(color=theme.OKABE_ITO[1], dash="dot", width=3),
+            hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>"))
+    fig.update_yaxes(title=unit, rangemode="tozero")
+    fig.update_xaxes(title=None)
+    fig.update_layout(legend=dict(orientation="h", y=-0.15))
+    return _layout(fig, target[f"name_{lang}"], height=420)
+
+
+def progress_by_region_bar(frame: pd.DataFrame, regions: pd.DataFrame, unit: str, lang: str) -> go.Figure:
+    data = frame.merge(regions[["region_id", f"name_{lang}"]], on="region_id", how="left")
+    colours = theme.region_colours(list(regions["region_id"]))
+    fig = go.Figure(go.Bar(
+        x=data["value"], y=data[f"name_{lang}"], orientation="h",
+        marker_color=[colours.get(r, theme.MUTED) for r in data["region_id"]],
+        hovertemplate="%{y}: %{x:,.1f} " + _unit(unit, lang) + "<extra></extra>",
+    ))
+    fig.update_xaxes(title=_unit(unit, lang))
+    fig.update_yaxes(title=None, autorange="reversed")
+    return _layout(fig, t("chart.by_region", lang), height=360)
+
+
+def strategy_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
+    fig = px.sunburst(tree, path=["pillar", "initiative", "theme"], values="count",
+                      color="pillar_id", color_discrete_sequence=list(theme.OKABE_ITO))
+    fig.update_traces(hovertemplate="%{label}<extra></extra>", insidetextorientation="radial",
+                      maxdepth=3)
+    return _layout(fig, t("chart.sunburst_title", lang), height=560)
+
+
+def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
+    labels = list(dict.fromkeys([*links["source"], *links["target"]]))
+    index = {label: i for i, label in enumerate(labels)}
+    palette = theme.OKABE_ITO
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node=dict(label=labels, pad=14, thickness=16,
+                  color=[palette[i % len(palette)] for i in range(len(labels))],
+                  hovertemplate="%{label}<extra></extra>"),
+        link=dict(source=[index[s] for s in links["source"]], target=[index[x] for x in links["target"]],
+                  value=links["value"], color="rgba(91,101,115,0.25)",
+                  hovertemplate="%{source.label} → %{target.label}<extra></extra>"),
+    ))
+    return _layout(fig, t("chart.sankey_title", lang), height=620)
+
+
+def activities_stacked(by_year_region: pd.DataFrame, regions: pd.DataFrame, lang: str) -> go.Figure:
+    data = by_year_region.merge(regions[["region_id", f"name_{lang}", "sort_order"]], on="region_id")
+    data = data.sort_values(["sort_order", "year"])
+    colours = theme.region_colours(list(regions["region_id"]))
+    fig = go.Figure()
+    for region_id, rows in data.groupby("region_id", sort=False):
+        name = rows[f"name_{lang}"].iloc[0]
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["activities"], name=name, marker_color=colours[region_id],
+                             hovertemplate=name + " %{x}: %{y:,} " + t("unit.activities", lang) + "<extra></extra>"))
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.2))
+    fig.update_xaxes(title=None, dtick=1)
+    fig.update_yaxes(title=t("unit.activities", lang))
+    return _layout(fig, t("chart.activities_title", lang), height=420)
+
+
+def capability_heatmap(matrix: pd.DataFrame, capabilities: pd.DataFrame, fields: pd.DataFrame,
+                       lang: str) -> go.Figure:
+    cap_names = capabilities.set_index("capability_id")
+    field_names = fields.set_index("field_id")[f"name_{lang}"]
+    y = [f"{cap_names.at[c, 'letter']} · {cap_names.at[c, f'name_{lang}']}" for c in matrix.index]
+    x = [field_names[f] for f in matrix.columns]
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(), x=x, y=y, colorscale=list(theme.SEQUENTIAL), text=matrix.to_numpy(),
+        texttemplate="%{text:,}", hovertemplate="%{y} × %{x}: %{z:,} " + t("unit.activities", lang) + "<extra></extra>",
+        colorbar=dict(title=dict(text=t("unit.activities", lang))),
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("chart.heatmap_title", lang), height=360)
+
+
+def ict_trade_chart(trade: pd.DataFrame, lang: str) -> go.Figure:
+    fig = go.Figure()
+    for column, colour in (("exports_usd_bn", theme.OKABE_ITO[0]), ("imports_usd_bn", theme.OKABE_ITO[1])):
+        fig.add_trace(go.Bar(x=trade["year"], y=trade[column], name=t(f"chart.{column}", lang), marker_color=colour,
+                             hovertemplate="%{x}: %{y:,.2f} " + t("unit.usd_bn", lang) + "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=trade["year"], y=trade["surplus_usd_bn"], name=t("chart.surplus_usd_bn", lang),
+                             mode="lines+markers", line=dict(color=theme.OKABE_ITO[2], width=3),
+                             hovertemplate="%{x}: %{y:,.2f} " + t("unit.usd_bn", lang) + "<extra></extra>"))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
+    fig.update_xaxes(title=None, dtick=1)
+    fig.update_yaxes(title=t("unit.usd_bn", lang))
+    return _layout(fig, t("chart.ict_trade_title", lang), height=400)
+
+
+def exports_by_destination_chart(frame: pd.DataFrame, lang: str) -> go.Figure:
+    fig = go.Figure()
+    for (destination, name), rows in frame.groupby(["destination_id", f"name_{lang}"], sort=False):
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["exports_usd_bn"], name=name,
+                             hovertemplate=name + " %{x}: %{y:,.2f} " + t("unit.usd_bn", lang) + "<extra></extra>"))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
+    fig.update_xaxes(title=None, dtick=1)
+    fig.update_yaxes(title=t("unit.usd_bn", lang))
+    return _layout(fig, t("chart.destinations_title", lang), height=400)
+
+
+def briefing_series_chart(series: pd.DataFrame, lang: str) -> go.Figure:
+    data = series.sort_values("event_date")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=data["event_date"].dt.strftime("%Y-%m-%d"), y=data["attendees"],
+                         name=t("chart.attendees", lang), marker_color=theme.OKABE_ITO[0],
+                         hovertemplate="%{x}: ~%{y} " + t("chart.attendees", lang) + "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=data["event_date"].dt.strftime("%Y-%m-%d"), y=data["countries"],
+                             name=t("chart.countries", lang), mode="markers+lines",
+                             line=dict(color=theme.OKABE_ITO[1], width=3),
+                             hovertemplate="%{x}: ~%{y} " + t("chart.countries", lang) + "<extra></extra>"))
+    fig.update_xaxes(title=None, type="category")
+    fig.update_layout(legend=dict(orientation="h", y=-0.2))
+    return _layout(fig, t("chart.series_title", lang), height=360)
+
+
+def milestones_timeline(milestones: pd.DataFrame, lang: str) -> go.Figure:
+    data = milestones.sort_values("start")
+    end = data["end"].fillna(data["start"]) + pd.Timedelta(days=1)
+    fig = go.Figure(go.Bar(
+        base=data["start"], x=(end - data["start"]).dt.total_seconds() * 1000, y=data[f"label_{lang}"],
+        orientation="h", marker_color=theme.OKABE_ITO[0],
+        customdata=list(zip(data["start"].dt.strftime("%Y-%m-%d"), data["end"].dt.strftime("%Y-%m-%d").fillna(""),
+                            strict=True)),
+        hovertemplate="%{y}<br>%{customdata[0]} %{customdata[1]}<extra></extra>",
+    ))
+    fig.update_xaxes(type="date", title=None)
+    fig.update_yaxes(title=None, autorange="reversed")
+    return _layout(fig, t("chart.timeline_title", lang), height=320)

@@ -1,0 +1,138 @@
+"""Reusable page pieces: a chart with its data and download, notices, source lines, KPI cards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import geo_assets
+from dashboard.export import to_csv_bytes
+from dashboard.schema import table_specs
+from dashboard.ui.state import lang, tr
+from dashboard.ui.text import escape_md
+
+
+def plotly_config() -> dict:
+    return geo_assets.plotly_config(lang(), base_url_path=st.get_option("server.baseUrlPath") or "")
+
+
+def localise_columns(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
+    """Column headers in the UI language: schema labels for table columns, `col.*` keys otherwise."""
+    labels: dict[str, str] = {}
+    spec = table_specs().get(table) if table else None
+    for column in frame.columns:
+        if spec is not None and column in spec.column_names:
+            labels[column] = spec.column(column).label(lang())
+        else:
+            key = f"col.{column}"
+            text = tr(key)
+            labels[column] = text if text != key else str(column)
+    return frame.rename(columns=labels)
+
+
+def sources_line(sources: Iterable[str]) -> None:
+    unique = [s for s in dict.fromkeys(str(s) for s in sources if isinstance(s, str) and s.strip())]
+    if unique:
+        st.caption(tr("ui.source", sources=escape_md("; ".join(unique))))
+
+
+def illustrative_notice() -> None:
+    """Shown on every view that displays generated example data."""
+    st.warning(tr("ui.illustrative_notice"), icon=":material/science:")
+
+
+def data_table(frame: pd.DataFrame, key: str, *, table: str | None = None, file_stem: str | None = None,
+               height: int | str = "auto") -> None:
+    """A table with localised headers and a CSV download (formula-safe, UTF-8 with BOM)."""
+    shown = localise_columns(frame, table)
+    st.dataframe(shown, hide_index=True, width="stretch", height=height)
+    st.download_button(tr("ui.download_csv"), data=to_csv_bytes(shown), file_name=f"{file_stem or key}.csv",
+                       mime="text/csv", key=f"dl_{key}", icon=":material/download:")
+
+
+def chart(fig: go.Figure, data: pd.DataFrame, key: str, *, sources: Iterable[str] = (),
+          illustrative: bool = False, table: str | None = None, on_select: str = "ignore",
+          selection_mode: tuple[str, ...] = ("points",)):
+    """A Plotly chart, its source line, and a "data" expander with the rows behind it."""
+    event = st.plotly_chart(fig, key=key, config=plotly_config(), on_select=on_select,
+                            selection_mode=selection_mode) if on_select != "ignore" else \
+        st.plotly_chart(fig, key=key, config=plotly_config())
+    if illustrative:
+        st.caption(tr("ui.illustrative_caption"))
+    sources_line(sources)
+    with st.expander(tr("ui.show_data"), icon=":material/table:"):
+        data_table(data, key, table=table)
+    return event
+
+
+def status_badge(status: str) -> str:
+    colours = {"on_track": "green", "at_risk": "orange", "no_target": "gray", "no_data": "gray"}
+    return f":{colours.get(status, 'gray')}-badge[{tr('status.' + status)}]"
+
+
+def store_warnings(warnings: Iterable[str]) -> None:
+    for warning in warnings:
+        st.error(tr("ui.store_damaged", detail=warning), icon=":material/report:")
+
+
+def _unit(unit: str) -> str:
+    return tr(f"unit.{unit}")
+
+
+def target_cards(summary: pd.DataFrame, targets: pd.DataFrame) -> None:
+    """One KPI card per target: achieved so far against the goal, status and projection."""
+    frame = summary.merge(targets, on="target_id")
+    columns = st.columns(len(frame)) if len(frame) else []
+    for column, row in zip(columns, frame.itertuples(index=False), strict=True):
+        with column.container(border=True):
+            st.caption(f"{escape_md(row.target_id)} · {escape_md(getattr(row, f'name_{lang()}'))}")
+            unit = _unit(row.unit)
+            if pd.isna(row.goal):
+                st.metric(tr("kpi.achieved"), f"{row.achieved:,.0f} {unit}")
+                st.caption(tr("kpi.no_goal"))
+            else:
+                st.metric(tr("kpi.achieved_of_goal", goal=f"{row.goal:,.0f} {unit}"), f"{row.achieved:,.0f} {unit}",
+                          delta=tr("kpi.projected", value=f"{row.projected or 0:,.0f}", year=int(row.horizon_year)),
+                          delta_color="off")
+                st.progress(min(1.0, max(0.0, row.achieved / row.goal)), text=f"{row.achieved / row.goal:.0%}")
+            st.markdown(status_badge(row.status))
+
+
+def attribute_row(attributes: pd.DataFrame) -> None:
+    cols = st.columns(len(attributes))
+    for column, row in zip(cols, attributes.sort_values("sort_order").itertuples(index=False), strict=True):
+        with column.container(border=True):
+            st.markdown(f"**{escape_md(getattr(row, f'name_{lang()}'))}**")
+            st.caption(escape_md(getattr(row, f"description_{lang()}")))
+
+
+def facts_table(facts: pd.DataFrame, key: str) -> None:
+    """Label / value / source rows of a facts table, in the UI language."""
+    L = lang()
+    view = facts.sort_values("sort_order") if "sort_order" in facts else facts
+    shown = view[[f"label_{L}", f"value_{L}", "source"]].rename(
+        columns={f"label_{L}": "label", f"value_{L}": "value"})
+    data_table(shown, key)
+
+
+def initiative_list(initiatives: pd.DataFrame, pillars: pd.DataFrame, themes: pd.DataFrame,
+                    regions: pd.DataFrame) -> None:
+    """Each initiative with its pillar, detail, themes and regions."""
+    L = lang()
+    pillar_names = pillars.set_index("pillar_id")[f"name_{L}"]
+    for row in initiatives.sort_values("sort_order").itertuples(index=False):
+        title = f"{row.initiative_id} · {getattr(row, f'name_{L}')}"
+        with st.expander(escape_md(title)):
+            st.markdown(f"**{tr('col.pillar')}:** {escape_md(row.pillar_id)} · "
+                        f"{escape_md(pillar_names.get(row.pillar_id, ''))}")
+            st.markdown(escape_md(getattr(row, f"detail_{L}")))
+            own_themes = themes.loc[themes["initiative_id"] == row.initiative_id, f"name_{L}"]
+            own_regions = regions.loc[regions["initiative_id"] == row.initiative_id, f"name_{L}"]
+            if len(own_themes):
+                st.markdown(f"**{tr('col.themes')}:** " + escape_md(", ".join(own_themes)))
+            if len(own_regions):
+                st.markdown(f"**{tr('col.regions')}:** " + escape_md(", ".join(own_regions)))
+    data_table(initiatives.drop(columns=["sort_order"]), "initiatives_table", table="initiatives")

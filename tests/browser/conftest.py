@@ -1,0 +1,123 @@
+"""Shared browser fixtures: one Streamlit server per test session, Debian's chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(store: Path, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    env = {**os.environ, "DASHBOARD_STORE": str(store), **(extra_env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError("the Streamlit server did not start: " + process.stdout.read().decode(errors="replace"))
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[str]:
+    """Base URL of a Streamlit server running the app on a fresh store."""
+    port = free_port()
+    process = start_server(tmp_path_factory.mktemp("store"), port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian chromium not found at {CHROMIUM}; `make test` installs it with apt")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class RequestLog:
+    """Requests the page made, split into the app's own and any other host (which are blocked)."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.external: list[str] = []
+        self.failed: list[str] = []
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[tuple[Page, RequestLog]]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ko-KR")
+    log = RequestLog(server)
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(server) or url.startswith(server.replace("127.0.0.1", "localhost")) \
+                or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            log.external.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("requestfailed", lambda request: log.failed.append(f"{request.url} {request.failure}"))
+    yield page, log
+    context.close()
+
+
+def wait_for_app(page: Page, timeout: float = 45_000) -> None:
+    """Wait until the script run has finished and every Plotly chart has drawn."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
+            if (document.querySelector("[data-testid='stStatusWidget']")) return false;
+            const plots = document.querySelectorAll('.js-plotly-plot');
+            return Array.from(plots).every(p => p.querySelector('.main-svg'));
+        }""",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(600)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
