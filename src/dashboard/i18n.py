@@ -1,4 +1,7 @@
-"""The translation layer: every user-visible string is a key in `data/i18n.csv` (ko and en).
+"""The translation layer: every user-visible string is a key in `data/i18n/*.csv` (key, ko, en).
+
+One file per area of the app (core, regions, data, briefing, ...) so that they can grow apart;
+a key may be defined only once across all files.
 
 `t("key", lang, name=...)` formats with str.format; a missing key raises in tests (see
 `tests/test_i18n.py`) and falls back to the key itself at run time so a page never crashes.
@@ -14,14 +17,24 @@ from dashboard.paths import DATA_DIR
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANG = "ko"
-I18N_FILE = DATA_DIR / "i18n.csv"
+I18N_DIR = DATA_DIR / "i18n"
+
+
+class DuplicateKey(ValueError):
+    """The same translation key is defined twice (a developer error, caught by the tests)."""
 
 
 @cache
-def catalog(path: Path = I18N_FILE) -> dict[str, dict[str, str]]:
-    """key -> {lang: text}, read once per process."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for row in csv.DictReader(handle)}
+def catalog(folder: Path = I18N_DIR) -> dict[str, dict[str, str]]:
+    """key -> {lang: text} from every CSV in `folder`, read once per process."""
+    entries: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["key"] in entries:
+                    raise DuplicateKey(f"{row['key']!r} is defined twice (again in {path.name})")
+                entries[row["key"]] = {lang: row[lang] for lang in LANGUAGES}
+    return entries
 
 
 def normalise_lang(lang: str | None) -> str:
