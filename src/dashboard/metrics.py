@@ -55,7 +55,7 @@ def cumulative_progress(progress: pd.DataFrame, target_id: str) -> pd.DataFrame:
 
 
 def _year_fraction(dates: pd.Series) -> np.ndarray:
-    return (dates.dt.year + (dates.dt.dayofyear - 1) / 365.25).to_numpy(dtype=float)
+    return (dates.dt.year + (dates.dt.day_of_year - 1) / 365.25).to_numpy(dtype=float)
 
 
 def projection(cumulative: pd.DataFrame, horizon_year: int) -> float | None:

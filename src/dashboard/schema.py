@@ -19,6 +19,7 @@ from dashboard.paths import DATA_DIR
 SCHEMA_DIR = DATA_DIR / "schema"
 COLUMN_TYPES = ("str", "int", "float", "bool", "date")
 TABLE_KINDS = ("reference", "sourced", "series")
+MAX_TEXT_LENGTH = 2000
 PANDAS_DTYPES = {"str": "str", "int": "Int64", "float": "float64", "bool": "boolean", "date": None}
 
 
@@ -172,32 +173,38 @@ def allowed_values(column: ColumnSpec) -> tuple[str, ...] | None:
     return column.allowed
 
 
+def column_checks(column: ColumnSpec, references: frozenset[str] | None = None) -> list[tuple[str, pa.Check]]:
+    """(problem code, pandera check) pairs for one column, in the order pandera numbers them."""
+    checks: list[tuple[str, pa.Check]] = []
+    allowed = allowed_values(column)
+    if allowed is not None:
+        checks.append(("allowed", pa.Check.isin(list(allowed))))
+    if column.pattern:
+        checks.append(("pattern", pa.Check.str_matches(column.pattern)))
+    if column.minimum is not None:
+        checks.append(("minimum", pa.Check.ge(column.minimum)))
+    if column.maximum is not None:
+        checks.append(("maximum", pa.Check.le(column.maximum)))
+    if column.references and references is not None:
+        checks.append(("reference", pa.Check.isin(sorted(references))))
+    if column.type == "str":
+        checks.append(("too_long", pa.Check(lambda s: s.str.len() <= MAX_TEXT_LENGTH, name="too_long")))
+    return checks
+
+
 def pandera_schema(
     spec: TableSpec, reference_values: dict[str, frozenset[str]] | None = None
 ) -> pa.DataFrameSchema:
     """The pandera schema of a typed frame; references become `isin` checks on the given keys."""
     reference_values = reference_values or {}
-    columns: dict[str, pa.Column] = {}
-    for col in spec.columns:
-        checks: list[pa.Check] = []
-        allowed = allowed_values(col)
-        if allowed is not None:
-            checks.append(pa.Check.isin(list(allowed), name="allowed"))
-        if col.pattern:
-            checks.append(pa.Check.str_matches(col.pattern, name="pattern"))
-        if col.minimum is not None:
-            checks.append(pa.Check.ge(col.minimum, name="minimum"))
-        if col.maximum is not None:
-            checks.append(pa.Check.le(col.maximum, name="maximum"))
-        if col.references and col.name in reference_values:
-            checks.append(pa.Check.isin(sorted(reference_values[col.name]), name="reference"))
-        if col.type == "str":
-            checks.append(pa.Check(lambda s: s.str.len() <= 2000, element_wise=False, name="too_long"))
-        columns[col.name] = pa.Column(
+    columns = {
+        col.name: pa.Column(
             PANDAS_DTYPES[col.type],
-            checks=checks,
+            checks=[check for _, check in column_checks(col, reference_values.get(col.name))],
             nullable=col.nullable,
             required=col.required,
             coerce=False,
         )
+        for col in spec.columns
+    }
     return pa.DataFrameSchema(columns, strict=True, unique=list(spec.key), report_duplicates="all")

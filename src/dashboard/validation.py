@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from dashboard.schema import PANDAS_DTYPES, TableSpec, allowed_values, pandera_schema
+from dashboard.schema import MAX_TEXT_LENGTH, PANDAS_DTYPES, TableSpec, allowed_values, column_checks, pandera_schema
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "예", "참", "o"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "아니오", "거짓", "x"})
@@ -137,14 +137,17 @@ def typed_frame(raw: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int] |
     return ValidationReport(spec.name, frame.reset_index(drop=True), problems)
 
 
-def _problem_from_failure(spec: TableSpec, case: pd.Series, rows: Sequence[int],
-                          frame: pd.DataFrame, reference_tables: Mapping[str, str]) -> Problem:
+def _problem_from_failure(spec: TableSpec, case: pd.Series, rows: Sequence[int], frame: pd.DataFrame,
+                          reference_tables: Mapping[str, str], codes: Mapping[str, list[str]]) -> Problem:
     """Map one row of pandera's failure_cases to a located, translatable problem."""
     column = case["column"] if isinstance(case["column"], str) else None
     index = case["index"]
     row = rows[int(index)] if pd.notna(index) else None
     value = None if pd.isna(case["failure_case"]) else str(case["failure_case"])
     check = str(case["check"])
+    number = case.get("check_number")
+    if column in codes and pd.notna(number) and int(number) < len(codes[column]):
+        check = codes[column][int(number)]
     params: dict[str, str] = {}
     if check == "not_nullable":
         code = "required_value"
@@ -168,6 +171,9 @@ def _problem_from_failure(spec: TableSpec, case: pd.Series, rows: Sequence[int],
                 params["minimum"] = f"{col.minimum:g}"
             elif check == "maximum":
                 params["maximum"] = f"{col.maximum:g}"
+            elif check == "too_long":
+                params["maximum"] = str(MAX_TEXT_LENGTH)
+                value = (value or "")[:40] + "…"
             elif check == "reference" and col.references:
                 params["table"], params["column"] = col.references
                 params["allowed"] = reference_tables.get(column, "")
@@ -198,12 +204,14 @@ def validate_frame(
     reference_values = dict(reference_values or {})
     schema = pandera_schema(spec, reference_values)
     preview = {k: _preview(v) for k, v in reference_values.items()}
+    codes = {col.name: [code for code, _ in column_checks(col, reference_values.get(col.name))]
+             for col in spec.columns}
     try:
         schema.validate(report.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         for _, case in cases.iterrows():
-            problem = _problem_from_failure(spec, case, rows, report.frame, preview)
+            problem = _problem_from_failure(spec, case, rows, report.frame, preview, codes)
             if problem.code == "required_value" and (problem.row, problem.column) in bad_cells:
                 continue  # already reported as an unconvertible value
             report.problems.append(problem)
