@@ -1,0 +1,71 @@
+"""Figure builders: the right traces, values and translated labels."""
+
+import json
+
+import pytest
+
+from dashboard import figures, metrics
+from dashboard.loading import load_csv_tables
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return load_csv_tables()
+
+
+def test_target_bullets_show_share_of_goal_for_targets_with_a_goal(tables):
+    summary = metrics.target_summary(tables["targets"], tables["progress"])
+    fig = figures.target_bullets(summary, tables["targets"], "en")
+    bar = fig.data[0]
+    assert list(bar.y) == ["T1", "T2"]  # T3 has no goal
+    expected = summary.set_index("target_id").loc[["T1", "T2"], "share"] * 100
+    assert list(bar.x) == pytest.approx(list(expected.round(1)))
+    assert fig.layout.title.text == "Progress towards each target"
+
+
+def test_progress_line_has_cumulative_trajectory_and_projection(tables):
+    target = tables["targets"].set_index("target_id").loc["T1"].copy()
+    target["target_id"] = "T1"
+    cumulative = metrics.cumulative_progress(tables["progress"], "T1")
+    projected = metrics.projection(cumulative, 2022)
+    fig = figures.progress_line(cumulative, target, projected, "ko")
+    names = [trace.name for trace in fig.data]
+    assert names == ["누적 실적", "목표 경로", "추세 전망"]
+    assert list(fig.data[0].y) == pytest.approx(list(cumulative["cumulative"]))
+    assert fig.data[1].y[-1] == 30
+    assert fig.data[2].y[-1] == pytest.approx(projected)
+
+
+def test_sankey_and_sunburst_are_built_from_the_tables(tables):
+    links = metrics.strategy_links(tables["pillars"], tables["initiatives"], tables["regions"], tables["themes"], "en")
+    sankey = figures.strategy_sankey(links, "en").data[0]
+    assert "Global cooperation belt" in sankey.node.label
+    assert len(sankey.link.source) == len(links)
+    tree = metrics.hierarchy(tables["pillars"], tables["initiatives"], tables["themes"], "en")
+    sunburst = figures.strategy_sunburst(tree, "en").data[0]
+    assert "Fine dust" in list(sunburst.labels)
+
+
+def test_heatmap_values_and_korean_labels(tables):
+    matrix = metrics.capability_field_matrix(tables["activities"], tables["capabilities"], tables["fields"])
+    fig = figures.capability_heatmap(matrix, tables["capabilities"], tables["fields"], "ko")
+    heat = fig.data[0]
+    assert list(heat.x) == ["의료", "도시", "교통", "환경", "복지"]
+    assert heat.y[0] == "D · 데이터"
+    assert heat.z.tolist() == matrix.to_numpy().tolist()
+
+
+def test_real_figures_charts(tables):
+    trade = figures.ict_trade_chart(tables["ict_trade"], "en")
+    assert [trace.name for trace in trade.data] == ["Exports", "Imports", "Balance"]
+    assert 220.4 in list(trade.data[0].y)
+    destinations = figures.exports_by_destination_chart(tables["ict_exports_by_destination"], "ko")
+    assert {trace.name for trace in destinations.data} >= {"베트남", "미국"}
+    timeline = figures.milestones_timeline(tables["milestones"], "en")
+    assert "Pyeongchang Winter Olympics" in list(timeline.data[0].y)
+
+
+def test_figures_serialise_small(tables):
+    matrix = metrics.capability_field_matrix(tables["activities"], tables["capabilities"], tables["fields"])
+    fig = figures.capability_heatmap(matrix, tables["capabilities"], tables["fields"], "en")
+    assert len(json.dumps(fig.to_plotly_json(), default=str)) < 200_000
