@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.ui import data, layout, state
 
-st.set_page_config(page_title="S&T/ICT Diplomacy Strategy", page_icon=":material/public:", layout="wide")
+st.set_page_config(page_title="S&T/ICT Diplomacy Strategy", page_icon=layout.FAVICON, layout="wide")
 state.language_switch()
 tables = data.tables()
 navigation = st.navigation(layout.pages(state.tr))

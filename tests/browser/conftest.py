@@ -30,11 +30,15 @@ def free_port() -> int:
 
 
 def start_server(store: Path, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `python -m dashboard.serve` on loopback; its output goes to <store>.server.log."""
     env = {**os.environ, "DASHBOARD_STORE": str(store), **(extra_env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log_path = Path(f"{store}.server.log")
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    process.log_path = log_path  # type: ignore[attr-defined]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -44,7 +48,7 @@ def start_server(store: Path, port: int, extra_env: dict[str, str] | None = None
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise RuntimeError("the Streamlit server did not start: " + process.stdout.read().decode(errors="replace"))
+    raise RuntimeError("the Streamlit server did not start: " + log_path.read_text(errors="replace"))
 
 
 @pytest.fixture(scope="session")

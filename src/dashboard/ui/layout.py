@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard.paths import ROOT
+from dashboard.paths import ROOT, STATIC_DIR
 from dashboard.ui.data import Tables
 
+FAVICON = str(STATIC_DIR / "favicon.png")
 PAGES = (
     # (file, url path, i18n key, icon)
     ("overview.py", "overview", "page.overview", ":material/dashboard:"),
