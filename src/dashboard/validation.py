@@ -11,9 +11,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 
+from dashboard.filereader import parse_date
 from dashboard.schema import MAX_TEXT_LENGTH, PANDAS_DTYPES, TableSpec, allowed_values, column_checks, pandera_schema
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "예", "참", "o"})
@@ -57,20 +61,53 @@ class ValidationReport:
         return not self.problems
 
 
+def _stripped(values: pd.Series) -> pd.Series:
+    """The values as trimmed strings ("str" dtype, missing stays missing)."""
+    return values.astype("str").str.strip()
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """Trimmed strings -> float64; a fast pyarrow cast when every value is a plain number."""
+    plain = text.where(text != "")
+    try:
+        array = pc.cast(pa_arrow.array(plain, type=pa_arrow.string(), from_pandas=True), pa_arrow.float64())
+        return pd.Series(array.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+    except (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError, pa_arrow.ArrowNotImplementedError):
+        return pd.to_numeric(plain.astype(object), errors="coerce").astype("float64")
+
+
 def parse_numbers(values: pd.Series) -> pd.Series:
-    """Numbers as analysts type them: "1,000", "1 000", " -3.5 " -> float; others -> NaN."""
-    text = values.astype("str").str.strip().str.replace(_THOUSANDS, "", regex=True)
-    return pd.to_numeric(text, errors="coerce")
+    """Numbers as analysts type them: "1,000", "1 000", " -3.5 " -> float; others -> NaN.
+
+    Infinity and "nan" are not numbers an analyst means, so they become NaN as well.
+    """
+    text = _stripped(values)
+    numbers = _to_float(text)
+    retry = numbers.isna() & text.notna() & (text != "")
+    if retry.any():  # only the cells that need it go through the thousands-separator regex
+        cleaned = text[retry].str.replace(_THOUSANDS, "", regex=True)
+        numbers[retry] = pd.to_numeric(cleaned.astype(object), errors="coerce")
+    return numbers.where(np.isfinite(numbers.to_numpy()))
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """ISO dates and Korean-style dates ("2018.03.31", "2018. 3. 31.") -> datetime64; others NaT."""
-    text = values.astype("str").str.strip().str.rstrip(".").str.replace(_DATE_SEPARATORS, "-", regex=True)
-    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    """ISO dates and Korean-style dates ("2018.03.31", "2018. 3. 31.", "2018년 3월 31일") ->
+    datetime64; others NaT."""
+    text = _stripped(values)
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    retry = dates.isna() & text.notna() & (text != "")
+    if retry.any():  # only the cells that are not ISO dates go through the slower paths
+        normalised = text[retry].str.rstrip(".").str.replace(_DATE_SEPARATORS, "-", regex=True)
+        again = pd.to_datetime(normalised, format="%Y-%m-%d", errors="coerce")
+        korean = again.isna() & text[retry].str.contains("년", regex=False)
+        if korean.any():
+            again[korean] = pd.to_datetime(text[retry][korean].map(parse_date), errors="coerce")
+        dates[retry] = again
+    return dates
 
 
 def parse_bools(values: pd.Series) -> pd.Series:
-    lowered = values.astype("str").str.strip().str.casefold()
+    lowered = _stripped(values).str.lower()
     result = pd.Series(pd.NA, index=values.index, dtype="boolean")
     result[lowered.isin(TRUE_WORDS)] = True
     result[lowered.isin(FALSE_WORDS)] = False
@@ -78,31 +115,31 @@ def parse_bools(values: pd.Series) -> pd.Series:
 
 
 def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | (values.astype("str").str.strip() == "")
+    return values.isna() | (_stripped(values) == "")
 
 
 def coerce_column(values: pd.Series, column_type: str) -> tuple[pd.Series, pd.Series]:
     """Typed values and a mask of non-blank cells that could not be converted."""
-    blank = _blank(values)
+    text = _stripped(values)
+    blank = (text.isna() | (text == "")).astype(bool)
     if column_type == "str":
-        typed = values.astype("str").str.strip().where(~blank)
-        return typed.astype("str"), pd.Series(False, index=values.index)
+        return text.where(~blank), pd.Series(False, index=values.index)
     if column_type == "int":
-        numbers = parse_numbers(values)
+        numbers = parse_numbers(text)
         bad = ~blank & (numbers.isna() | (numbers % 1 != 0))
         typed = numbers.where(~bad).round().astype("Int64")
     elif column_type == "float":
-        numbers = parse_numbers(values)
+        numbers = parse_numbers(text)
         bad = ~blank & numbers.isna()
         typed = numbers.astype("float64")
     elif column_type == "bool":
-        typed = parse_bools(values)
+        typed = parse_bools(text)
         bad = ~blank & typed.isna()
     else:
-        typed = parse_dates(values)
+        typed = parse_dates(text)
         bad = ~blank & typed.isna()
         typed = typed.astype("datetime64[us]")
-    return typed, bad
+    return typed, bad.astype(bool)
 
 
 def _frame_of_strings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -210,7 +247,7 @@ def validate_frame(
         schema.validate(report.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-        for _, case in cases.iterrows():
+        for case in cases.to_dict("records"):  # dicts: iterrows is slow with many failures
             problem = _problem_from_failure(spec, case, rows, report.frame, preview, codes)
             if problem.code == "required_value" and (problem.row, problem.column) in bad_cells:
                 continue  # already reported as an unconvertible value
