@@ -105,19 +105,19 @@ def page(browser: Browser, server: str) -> Iterator[tuple[Page, RequestLog]]:
 
 
 def wait_for_app(page: Page, timeout: float = 45_000) -> None:
-    """Wait until the script run has finished and every Plotly chart has drawn."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    """Wait until the script run has finished, no skeleton is left and every Plotly chart has drawn."""
+    page.wait_for_selector("[data-testid='stApp'] h1", timeout=timeout)
     page.wait_for_function(
         """() => {
             const app = document.querySelector("[data-testid='stApp']");
             if (!app || app.getAttribute('data-test-script-state') === 'running') return false;
-            if (document.querySelector("[data-testid='stStatusWidget']")) return false;
-            const plots = document.querySelectorAll('.js-plotly-plot');
-            return Array.from(plots).every(p => p.querySelector('.main-svg'));
+            if (document.querySelector("[data-testid='stStatusWidget'], [data-testid='stSkeleton']")) return false;
+            const charts = document.querySelectorAll("[data-testid='stPlotlyChart']");
+            return Array.from(charts).every(c => c.querySelector('.js-plotly-plot .main-svg'));
         }""",
         timeout=timeout,
     )
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(400)
 
 
 def screenshot(page: Page, name: str) -> Path:

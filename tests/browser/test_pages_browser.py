@@ -6,6 +6,7 @@ from dashboard.ui.layout import PAGES
 
 from .conftest import screenshot, wait_for_app
 
+MIN_CHARTS = {"": 1, "pillars": 2, "regions": 1, "targets": 4, "dna": 1, "pyeongchang": 1}
 PATHS = [("" if index == 0 else path) for index, (_, path, _, _) in enumerate(PAGES)]
 
 
@@ -18,6 +19,8 @@ def test_page_renders_offline(page, path, lang):
     wait_for_app(browser_page)
     assert browser_page.locator("[data-testid='stException']").count() == 0
     plots = browser_page.locator(".js-plotly-plot")
+    assert plots.count() == browser_page.locator("[data-testid='stPlotlyChart']").count()
+    assert plots.count() >= MIN_CHARTS.get(path, 0), f"/{path} shows {plots.count()} charts"
     for index in range(plots.count()):
         plot = plots.nth(index)
         traces = plot.evaluate("el => (el.data || []).length")
