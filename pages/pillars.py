@@ -23,13 +23,10 @@ regions = tables["regions"][tables["regions"]["initiative_id"].isin(initiatives[
 if filters.regions:
     regions = regions[regions["region_id"].isin(filters.regions)]
 
-left, right = st.columns([5, 6], gap="large")
-with left:
-    tree = metrics.hierarchy(pillars, initiatives, themes, L)
-    ui.chart(figures.strategy_sunburst(tree, L), tree.drop(columns=["count"]), "pillars_sunburst")
-with right:
-    links = metrics.strategy_links(pillars, initiatives, regions, themes, L)
-    ui.chart(figures.strategy_sankey(links, L), links, "pillars_sankey")
+tree = metrics.hierarchy(pillars, initiatives, themes, L)
+ui.chart(figures.strategy_treemap(tree, L), tree.drop(columns=["count"]), "pillars_tree")
+links = metrics.strategy_links(pillars, initiatives, regions, themes, L)
+ui.chart(figures.strategy_sankey(links, L), links.drop(columns=["pillar_id"]), "pillars_sankey")
 
 st.subheader(tr("pillars.initiatives"))
 ui.initiative_list(initiatives, pillars, themes, tables["regions"])

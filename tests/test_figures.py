@@ -42,8 +42,8 @@ def test_sankey_and_sunburst_are_built_from_the_tables(tables):
     assert "Global cooperation belt" in sankey.node.label
     assert len(sankey.link.source) == len(links)
     tree = metrics.hierarchy(tables["pillars"], tables["initiatives"], tables["themes"], "en")
-    sunburst = figures.strategy_sunburst(tree, "en").data[0]
-    assert "Fine dust" in list(sunburst.labels)
+    treemap = figures.strategy_treemap(tree, "en").data[0]
+    assert "Fine dust" in list(treemap.labels)
 
 
 def test_heatmap_values_and_korean_labels(tables):

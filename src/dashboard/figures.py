@@ -87,28 +87,43 @@ def progress_by_region_bar(frame: pd.DataFrame, regions: pd.DataFrame, unit: str
     return _layout(fig, t("chart.by_region", lang), height=360)
 
 
-def strategy_sunburst(tree: pd.DataFrame, lang: str) -> go.Figure:
-    fig = px.sunburst(tree, path=["pillar", "initiative", "theme"], values="count",
-                      color="pillar_id", color_discrete_sequence=list(theme.OKABE_ITO))
-    fig.update_traces(hovertemplate="%{label}<extra></extra>", insidetextorientation="radial",
-                      maxdepth=3)
-    return _layout(fig, t("chart.sunburst_title", lang), height=560)
+def _pillar_colours(pillar_ids) -> dict[str, str]:
+    palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
+    return {pid: palette[i % len(palette)] for i, pid in enumerate(sorted(set(pillar_ids)))}
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def strategy_treemap(tree: pd.DataFrame, lang: str) -> go.Figure:
+    """Pillar -> initiative -> theme as nested boxes (long Korean names wrap better than in a sunburst)."""
+    fig = px.treemap(tree, path=[px.Constant(t("chart.strategy", lang)), "pillar", "initiative", "theme"],
+                     values="count", color="pillar_id", color_discrete_map=_pillar_colours(tree["pillar_id"]))
+    fig.update_traces(hovertemplate="%{label}<extra></extra>", texttemplate="%{label}", maxdepth=3,
+                      root_color="#eef1f4", marker=dict(line=dict(color="#ffffff", width=2)))
+    return _layout(fig, t("chart.sunburst_title", lang), height=520)
 
 
 def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
     labels = list(dict.fromkeys([*links["source"], *links["target"]]))
     index = {label: i for i, label in enumerate(labels)}
-    palette = theme.OKABE_ITO
+    colours = _pillar_colours(links["pillar_id"])
+    node_colour = {}
+    for row in links.itertuples(index=False):
+        node_colour.setdefault(row.source, colours[row.pillar_id])
+        node_colour.setdefault(row.target, _rgba(colours[row.pillar_id], 0.55))
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node=dict(label=labels, pad=14, thickness=16,
-                  color=[palette[i % len(palette)] for i in range(len(labels))],
-                  hovertemplate="%{label}<extra></extra>"),
+        node=dict(label=labels, pad=16, thickness=14, color=[node_colour[label] for label in labels],
+                  line=dict(width=0), hovertemplate="%{label}<extra></extra>"),
         link=dict(source=[index[s] for s in links["source"]], target=[index[x] for x in links["target"]],
-                  value=links["value"], color="rgba(91,101,115,0.25)",
+                  value=links["value"], color=[_rgba(colours[p], 0.28) for p in links["pillar_id"]],
                   hovertemplate="%{source.label} → %{target.label}<extra></extra>"),
+        textfont=dict(size=14),
     ))
-    return _layout(fig, t("chart.sankey_title", lang), height=620)
+    return _layout(fig, t("chart.sankey_title", lang), height=640)
 
 
 def activities_stacked(by_year_region: pd.DataFrame, regions: pd.DataFrame, lang: str) -> go.Figure:

@@ -22,7 +22,7 @@ INITIATIVE_REGIONS = {
     "I7": ("SEA", "SA", "EUR"),
 }
 # Typical quarterly increment per region for each target (T1 cases, T2 USD million, T3 persons).
-TARGET_RATE = {"T1": 0.35, "T2": 11.0, "T3": 9.0}
+TARGET_RATE = {"T1": 0.27, "T2": 7.5, "T3": 9.0}
 
 
 def progress(targets: pd.DataFrame, regions: pd.DataFrame, *, seed: int = SEED, scale: int = 1) -> pd.DataFrame:

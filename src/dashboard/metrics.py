@@ -136,17 +136,18 @@ def strategy_links(pillars: pd.DataFrame, initiatives: pd.DataFrame, regions: pd
     name = f"name_{lang}"
     pillar_names = pillars.set_index("pillar_id")[name]
     initiative_names = initiatives.set_index("initiative_id")[name]
-    links = [(pillar_names[i.pillar_id], initiative_names[i.initiative_id], 1.0)
-             for i in initiatives.itertuples(index=False)]
+    pillar_of = initiatives.set_index("initiative_id")["pillar_id"]
+    links = [(pillar_names[i.pillar_id], initiative_names[i.initiative_id], 1.0, i.pillar_id)
+             for i in initiatives.sort_values("sort_order").itertuples(index=False)]
     regions_by_initiative = regions.groupby("initiative_id")[name].apply(list)
-    for initiative_id, names in regions_by_initiative.items():
-        for region_name in names:
-            links.append((initiative_names[initiative_id], region_name, 1.0 / len(names)))
-    for initiative_id in set(initiatives["initiative_id"]) - set(regions_by_initiative.index):
-        theme_names = themes.loc[themes["initiative_id"] == initiative_id, name].tolist()
-        for theme_name in theme_names:
-            links.append((initiative_names[initiative_id], theme_name, 1.0 / len(theme_names)))
-    return pd.DataFrame(links, columns=["source", "target", "value"])
+    for initiative_id in initiatives.sort_values("sort_order")["initiative_id"]:
+        if initiative_id in regions_by_initiative.index:
+            ends = regions_by_initiative[initiative_id]
+        else:
+            ends = themes.loc[themes["initiative_id"] == initiative_id, name].tolist()
+        for end in ends:
+            links.append((initiative_names[initiative_id], end, 1.0 / len(ends), pillar_of[initiative_id]))
+    return pd.DataFrame(links, columns=["source", "target", "value", "pillar_id"])
 
 
 def hierarchy(pillars: pd.DataFrame, initiatives: pd.DataFrame, themes: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -89,15 +89,16 @@ def target_cards(summary: pd.DataFrame, targets: pd.DataFrame) -> None:
     for column, row in zip(columns, frame.itertuples(index=False), strict=True):
         with column.container(border=True):
             st.caption(f"{escape_md(row.target_id)} · {escape_md(getattr(row, f'name_{lang()}'))}")
-            unit = _unit(row.unit)
+            label = tr("kpi.achieved_unit", unit=_unit(row.unit))
             if pd.isna(row.goal):
-                st.metric(tr("kpi.achieved"), f"{row.achieved:,.0f} {unit}")
+                st.metric(label, f"{row.achieved:,.0f}")
                 st.caption(tr("kpi.no_goal"))
             else:
-                st.metric(tr("kpi.achieved_of_goal", goal=f"{row.goal:,.0f} {unit}"), f"{row.achieved:,.0f} {unit}",
-                          delta=tr("kpi.projected", value=f"{row.projected or 0:,.0f}", year=int(row.horizon_year)),
-                          delta_color="off")
-                st.progress(min(1.0, max(0.0, row.achieved / row.goal)), text=f"{row.achieved / row.goal:.0%}")
+                st.metric(label, f"{row.achieved:,.0f}", delta=tr("kpi.projected", value=f"{row.projected or 0:,.0f}",
+                                                                  year=int(row.horizon_year)), delta_color="off")
+                share = row.achieved / row.goal
+                st.progress(min(1.0, max(0.0, share)), text=tr("kpi.of_goal", share=f"{share:.0%}",
+                                                                goal=f"{row.goal:,.0f}"))
             st.markdown(status_badge(row.status))
 
 
