@@ -120,8 +120,19 @@ def wait_for_app(page: Page, timeout: float = 45_000) -> None:
     page.wait_for_timeout(400)
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page: Page, name: str, *, whole: bool = True) -> Path:
+    """Save tests/screenshots/<name>.png; `whole` grows the viewport to the app's full height first
+    (Streamlit scrolls inside its main container, so a plain full-page shot would cut it off)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    original = page.viewport_size
+    if whole and original:
+        height = page.evaluate(
+            """() => Math.max(...Array.from(document.querySelectorAll('[data-testid="stMain"], section, body'))
+                       .map(e => e.scrollHeight))""")
+        page.set_viewport_size({"width": original["width"], "height": min(int(height) + 40, 9000)})
+        page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+    if whole and original:
+        page.set_viewport_size(original)
     return path
