@@ -26,5 +26,10 @@ activity = metrics.filter_activities(tables["activities"], tables["countries"], 
                                      current_filters())
 matrix = metrics.capability_field_matrix(activity, capabilities, fields)
 ui.illustrative_notice()
-ui.chart(figures.capability_heatmap(matrix, capabilities, fields, L), matrix.reset_index(), "dna_heatmap",
-         illustrative=True)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    ui.chart(figures.capability_heatmap(matrix, capabilities, fields, L), matrix.reset_index(), "dna_heatmap",
+             illustrative=True)
+with right:
+    by_year = metrics.capability_by_year(activity)
+    ui.chart(figures.capability_trend(by_year, capabilities, L), by_year, "dna_trend", illustrative=True)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import maps, metrics
+from dashboard import figures, maps, metrics
 from dashboard.ui import components as ui
 from dashboard.ui import data
 from dashboard.ui.state import current_filters, lang, tr
@@ -32,4 +32,10 @@ with right:
              tables["countries"], "overview_map", table="countries", sources=tables["hubs"]["source"])
 
 st.subheader(tr("overview.briefing"))
-ui.facts_table(tables["briefing_facts"], "overview_facts")
+facts, series = st.columns([3, 2], gap="large")
+with facts:
+    ui.facts_table(tables["briefing_facts"], "overview_facts")
+with series:
+    briefings = tables["briefing_series"]
+    ui.chart(figures.briefing_series_chart(briefings, L), briefings, "overview_series", table="briefing_series",
+             sources=briefings["source"])

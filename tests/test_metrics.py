@@ -79,3 +79,10 @@ def test_strategy_links_connect_pillars_initiatives_and_regions(tables):
     assert ("Global living-problem R&D", "Fine dust") in pairs
     tree = metrics.hierarchy(tables["pillars"], tables["initiatives"], tables["themes"], "ko")
     assert len(tree) == len(tables["themes"]) and tree["pillar"].str.len().gt(0).all()
+
+
+def test_capability_by_year_sums_to_the_rows_with_a_capability(tables):
+    by_year = metrics.capability_by_year(tables["activities"])
+    assert set(by_year["capability_id"]) == {"DATA", "NETWORK", "AI"}
+    with_cap = tables["activities"].dropna(subset=["capability_id"])
+    assert by_year["activities"].sum() == with_cap["activities"].sum()

@@ -156,6 +156,20 @@ def capability_heatmap(matrix: pd.DataFrame, capabilities: pd.DataFrame, fields:
     return _layout(fig, t("chart.heatmap_title", lang), height=360)
 
 
+def capability_trend(by_year: pd.DataFrame, capabilities: pd.DataFrame, lang: str) -> go.Figure:
+    fig = go.Figure()
+    for colour, cap in zip(theme.OKABE_ITO, capabilities.sort_values("sort_order").itertuples(index=False)):
+        rows = by_year[by_year["capability_id"] == cap.capability_id]
+        name = f"{cap.letter} · {getattr(cap, f'name_{lang}')}"
+        fig.add_trace(go.Scatter(x=rows["year"], y=rows["activities"], name=name, mode="lines+markers",
+                                 line=dict(color=colour, width=3),
+                                 hovertemplate=name + " %{x}: %{y:,} " + t("unit.activities", lang) + "<extra></extra>"))
+    fig.update_xaxes(title=None, dtick=1)
+    fig.update_yaxes(title=t("unit.activities", lang), rangemode="tozero")
+    fig.update_layout(legend=dict(orientation="h", y=-0.2))
+    return _layout(fig, t("chart.capability_trend_title", lang), height=360)
+
+
 def ict_trade_chart(trade: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     for column, colour in (("exports_usd_bn", theme.OKABE_ITO[0]), ("imports_usd_bn", theme.OKABE_ITO[1])):

@@ -130,6 +130,12 @@ def capability_field_matrix(activities: pd.DataFrame, capabilities: pd.DataFrame
     return matrix.astype("int64")
 
 
+def capability_by_year(activities: pd.DataFrame) -> pd.DataFrame:
+    """Activities per D·N·A capability and year (rows without a capability are left out)."""
+    rows = activities.dropna(subset=["capability_id"])
+    return rows.groupby(["year", "capability_id"], as_index=False)["activities"].sum()
+
+
 def strategy_links(pillars: pd.DataFrame, initiatives: pd.DataFrame, regions: pd.DataFrame,
                    themes: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Source -> target links of pillar -> initiative -> region/theme, for a Sankey diagram."""
