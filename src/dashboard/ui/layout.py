@@ -38,8 +38,10 @@ def year_bounds(tables: Tables) -> tuple[int, int]:
 
 
 def sidebar_footer(tables: Tables) -> None:
+    from dashboard.ui.share import copy_link
     from dashboard.ui.state import tr
 
     with st.sidebar:
         st.divider()
+        copy_link(key="share_sidebar")
         st.caption(tr("app.footer"))
