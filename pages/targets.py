@@ -6,6 +6,7 @@ from dashboard import figures, metrics
 from dashboard.ui import components as ui
 from dashboard.ui import data
 from dashboard.ui.state import current_filters, lang, tr
+from dashboard.ui.text import escape_md
 
 tables = data.tables()
 L = lang()
@@ -21,7 +22,7 @@ ui.chart(figures.target_bullets(summary, targets, L), summary, "targets_bullets"
 if targets["horizon_is_assumption"].any():
     st.caption(tr("targets.horizon_note"))
 
-tabs = st.tabs([f"{row.target_id} · {getattr(row, f'name_{L}')}" for row in targets.itertuples(index=False)])
+tabs = st.tabs([escape_md(f"{row.target_id} · {getattr(row, f'name_{L}')}") for row in targets.itertuples(index=False)])
 for tab, target in zip(tabs, targets.to_dict("records"), strict=True):
     with tab:
         cumulative = metrics.cumulative_progress(progress, target["target_id"])
