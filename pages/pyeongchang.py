@@ -25,7 +25,7 @@ st.subheader(tr("pyeongchang.trial"))
 figures_5g = tables["service_figures"]
 cols = st.columns(len(figures_5g))
 for column, row in zip(cols, figures_5g.itertuples(index=False), strict=True):
-    column.metric(getattr(row, f"label_{L}"), f"{row.value:,g} {getattr(row, f'unit_{L}')}")
+    column.metric(escape_md(getattr(row, f"label_{L}")), f"{row.value:,g} {escape_md(getattr(row, f'unit_{L}'))}")
 ui.sources_line(figures_5g["source"])
 
 st.subheader(tr("pyeongchang.goals"))
