@@ -1,0 +1,250 @@
+"""Cached aggregates and figures, computed once per published state of the store.
+
+A rerun of a page (any widget interaction) must not redo work whose inputs did not change. Every
+function here caches `build(tables, *args)` under a key made of
+
+* the builder (its file and qualified name; closures and lambdas are refused, because what they
+  capture would not be part of the key),
+* the store fingerprint carried by `Tables` (see `data.tables()`): a publish changes it, so every
+  session sees the new data on its next rerun,
+* the remaining arguments, which must be plain values (str, int, float, bool, None, tuples of
+  them, `Filters`), so the key is cheap to hash: no DataFrame is hashed on a rerun.
+
+The cache is `st.cache_resource`: every session gets the *same* object back, with no copy per
+rerun, so callers must treat results as read-only (copy before changing a frame; never update a
+returned figure; `st.plotly_chart` only reads it). A `Tables` without a fingerprint (tests,
+scripts) is computed directly. Each helper returns exactly what the plain `dashboard.metrics` /
+`dashboard.figures` call returns (tests/test_cached.py).
+
+Pages use the named helpers below, or `per_state(tables, build, *args)` with their own
+module-level `build(tables, *args)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import figures, maps, metrics
+from dashboard.metrics import Filters
+from dashboard.ui.data import Tables
+
+T = TypeVar("T")
+FilterKey = tuple[tuple[str, ...], tuple[str, ...], tuple[int, int] | None]
+
+SMALL_ENTRIES = 1024  # aggregates and figures: filter combinations × languages × builders
+LARGE_ENTRIES = 8  # frames as large as the time-series tables (filtered rows)
+
+
+@st.cache_resource(show_spinner=False, max_entries=SMALL_ENTRIES)
+def _small(name: str, fingerprint: str, args: tuple, _tables: Tables, _build: Callable[..., Any]) -> Any:
+    return _build(_tables, *args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=LARGE_ENTRIES)
+def _large(name: str, fingerprint: str, args: tuple, _tables: Tables, _build: Callable[..., Any]) -> Any:
+    return _build(_tables, *args)
+
+
+def builder_name(build: Callable[..., Any]) -> str:
+    """A stable name for `build`; refuses functions whose result could depend on captured state."""
+    code = getattr(build, "__code__", None)
+    if code is None or build.__name__ == "<lambda>" or getattr(build, "__closure__", None):
+        raise TypeError(f"cache only module-level functions, not {build!r}")
+    return f"{code.co_filename}:{build.__qualname__}"
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _check_plain(value: Any) -> None:
+    if isinstance(value, tuple):
+        for item in value:
+            _check_plain(item)
+    elif isinstance(value, Filters):
+        _check_plain(filter_key(value))
+    elif not isinstance(value, _PLAIN):
+        raise TypeError(f"cache keys must be plain values, not {type(value).__name__}")
+
+
+def per_state(tables: Tables, build: Callable[..., T], *args: Any, large: bool = False) -> T:
+    """`build(tables, *args)`, computed once per published state and plain `args`.
+
+    `large=True` for results as big as the tables themselves (kept for fewer keys).
+    """
+    name = builder_name(build)
+    _check_plain(args)
+    if not tables.fingerprint:
+        return build(tables, *args)
+    return (_large if large else _small)(name, tables.fingerprint, args, tables, build)
+
+
+def filter_key(filters: Filters) -> FilterKey:
+    """The filters as a plain, hashable value."""
+    years = (int(filters.years[0]), int(filters.years[1])) if filters.years else None
+    return tuple(filters.pillars), tuple(filters.regions), years
+
+
+def _filters(key: FilterKey) -> Filters:
+    return Filters(pillars=key[0], regions=key[1], years=key[2])
+
+
+# --------------------------------------------------------------------------------- progress
+
+def _filtered_progress(tables: Tables, key: FilterKey) -> pd.DataFrame:
+    return metrics.filter_progress(tables["progress"], _filters(key))
+
+
+def filtered_progress(tables: Tables, filters: Filters) -> pd.DataFrame:
+    """metrics.filter_progress(tables["progress"], filters)."""
+    return per_state(tables, _filtered_progress, filter_key(filters), large=True)
+
+
+def _target_summary(tables: Tables, key: FilterKey) -> pd.DataFrame:
+    return metrics.target_summary(tables["targets"], filtered_progress(tables, _filters(key)))
+
+
+def target_summary(tables: Tables, filters: Filters) -> pd.DataFrame:
+    """metrics.target_summary(targets, filtered progress)."""
+    return per_state(tables, _target_summary, filter_key(filters))
+
+
+def _target_progress(tables: Tables, key: FilterKey, target_id: str) -> tuple[pd.DataFrame, float | None]:
+    cumulative = metrics.cumulative_progress(filtered_progress(tables, _filters(key)), target_id)
+    horizon = tables["targets"].set_index("target_id").at[target_id, "horizon_year"]
+    return cumulative, metrics.projection(cumulative, int(horizon))
+
+
+def target_progress(tables: Tables, filters: Filters, target_id: str) -> tuple[pd.DataFrame, float | None]:
+    """(metrics.cumulative_progress, metrics.projection to the target's horizon year) of one target."""
+    return per_state(tables, _target_progress, filter_key(filters), target_id)
+
+
+def _progress_by_region(tables: Tables, key: FilterKey, target_id: str) -> pd.DataFrame:
+    return metrics.progress_by_region(filtered_progress(tables, _filters(key)), target_id)
+
+
+def progress_by_region(tables: Tables, filters: Filters, target_id: str) -> pd.DataFrame:
+    """metrics.progress_by_region of one target over the filtered progress."""
+    return per_state(tables, _progress_by_region, filter_key(filters), target_id)
+
+
+# ------------------------------------------------------------------------------- activities
+
+def _filtered_activities(tables: Tables, key: FilterKey) -> pd.DataFrame:
+    return metrics.filter_activities(tables["activities"], tables["countries"], tables["initiatives"],
+                                     _filters(key))
+
+
+def filtered_activities(tables: Tables, filters: Filters) -> pd.DataFrame:
+    """metrics.filter_activities: activities joined with region and pillar, filtered."""
+    return per_state(tables, _filtered_activities, filter_key(filters), large=True)
+
+
+def _capability_matrix(tables: Tables, key: FilterKey) -> pd.DataFrame:
+    return metrics.capability_field_matrix(filtered_activities(tables, _filters(key)), tables["capabilities"],
+                                           tables["fields"])
+
+
+def capability_matrix(tables: Tables, filters: Filters) -> pd.DataFrame:
+    """metrics.capability_field_matrix of the filtered activities."""
+    return per_state(tables, _capability_matrix, filter_key(filters))
+
+
+def _activities_by_country(tables: Tables, key: FilterKey) -> pd.DataFrame:
+    return metrics.activities_by_country(filtered_activities(tables, _filters(key)), tables["countries"])
+
+
+def activities_by_country(tables: Tables, filters: Filters) -> pd.DataFrame:
+    """metrics.activities_by_country of the filtered activities (every country, zeros filled)."""
+    return per_state(tables, _activities_by_country, filter_key(filters))
+
+
+def _activities_by_year_region(tables: Tables, key: FilterKey) -> pd.DataFrame:
+    return metrics.activities_by_year_region(filtered_activities(tables, _filters(key)))
+
+
+def activities_by_year_region(tables: Tables, filters: Filters) -> pd.DataFrame:
+    """metrics.activities_by_year_region of the filtered activities."""
+    return per_state(tables, _activities_by_year_region, filter_key(filters))
+
+
+# ----------------------------------------------------------------------------- app furniture
+
+def _year_bounds(tables: Tables) -> tuple[int, int]:
+    from dashboard.ui.layout import year_bounds as compute
+
+    return compute(tables)
+
+
+def year_bounds(tables: Tables) -> tuple[int, int]:
+    """layout.year_bounds: the years the time series cover."""
+    return per_state(tables, _year_bounds)
+
+
+# ---------------------------------------------------------------------------------- figures
+
+def _target_bullets(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
+    return figures.target_bullets(target_summary(tables, _filters(key)), tables["targets"], lang)
+
+
+def target_bullets(tables: Tables, filters: Filters, lang: str) -> go.Figure:
+    """figures.target_bullets of the filtered target summary."""
+    return per_state(tables, _target_bullets, filter_key(filters), lang)
+
+
+def _progress_line(tables: Tables, key: FilterKey, target_id: str, lang: str) -> go.Figure:
+    cumulative, projected = target_progress(tables, _filters(key), target_id)
+    target = tables["targets"].set_index("target_id", drop=False).loc[target_id]
+    return figures.progress_line(cumulative, target, projected, lang)
+
+
+def progress_line(tables: Tables, filters: Filters, target_id: str, lang: str) -> go.Figure:
+    """figures.progress_line of one target (cumulative progress, trajectory, projection)."""
+    return per_state(tables, _progress_line, filter_key(filters), target_id, lang)
+
+
+def _progress_by_region_bar(tables: Tables, key: FilterKey, target_id: str, lang: str) -> go.Figure:
+    unit = tables["targets"].set_index("target_id").at[target_id, "unit"]
+    return figures.progress_by_region_bar(progress_by_region(tables, _filters(key), target_id), tables["regions"],
+                                          unit, lang)
+
+
+def progress_by_region_bar(tables: Tables, filters: Filters, target_id: str, lang: str) -> go.Figure:
+    """figures.progress_by_region_bar of one target."""
+    return per_state(tables, _progress_by_region_bar, filter_key(filters), target_id, lang)
+
+
+def _capability_heatmap(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
+    return figures.capability_heatmap(capability_matrix(tables, _filters(key)), tables["capabilities"],
+                                      tables["fields"], lang)
+
+
+def capability_heatmap(tables: Tables, filters: Filters, lang: str) -> go.Figure:
+    """figures.capability_heatmap of the filtered activities."""
+    return per_state(tables, _capability_heatmap, filter_key(filters), lang)
+
+
+def _region_map(tables: Tables, lang: str, options: tuple[tuple[str, Any], ...]) -> go.Figure:
+    return maps.region_map(tables["countries"], tables["regions"], tables["hubs"], lang, **dict(options))
+
+
+def region_map(tables: Tables, lang: str, **options: Any) -> go.Figure:
+    """maps.region_map of the published countries, regions and hubs; `options` are plain values
+    (height, selected, show_arcs, resolution, ...; a `measure` Series needs the uncached call)."""
+    return per_state(tables, _region_map, lang, tuple(sorted(options.items())))
+
+
+def _table_figure(tables: Tables, name: str, table: str, args: tuple) -> go.Figure:
+    return getattr(figures, name)(tables[table], *args)
+
+
+def table_figure(tables: Tables, build: Callable[..., go.Figure], table: str, *args: Any) -> go.Figure:
+    """`build(tables[table], *args)` for a builder of `dashboard.figures` drawing a whole table."""
+    if getattr(figures, build.__name__, None) is not build:
+        raise TypeError(f"{build!r} is not a function of dashboard.figures")
+    return per_state(tables, _table_figure, build.__name__, table, args)

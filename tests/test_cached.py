@@ -1,0 +1,138 @@
+"""Cached aggregates and figures equal the uncached computation, and follow the store's state."""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from dashboard import catalog, figures, maps, metrics
+from dashboard.metrics import Filters
+from dashboard.store import LocalStore
+from dashboard.ui import cached
+from dashboard.ui.data import Tables
+from dashboard.ui.layout import year_bounds
+
+FILTERS = [
+    Filters(),
+    Filters(regions=("SEA",)),
+    Filters(pillars=("P1", "P3"), regions=("US", "CN"), years=(2019, 2020)),
+    Filters(years=(2021, 2021)),
+]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    store = LocalStore(tmp_path_factory.mktemp("store"))
+    catalog.seed_store(store)
+    frames, versions, _ = catalog.read_published(store)
+    return frames, versions
+
+
+@pytest.fixture
+def tables(published) -> Tables:
+    """The published tables under a fingerprint no other test uses (so the cache starts empty)."""
+    frames, versions = published
+    return Tables(frames, versions, (), fingerprint=uuid.uuid4().hex)
+
+
+def same_figure(a, b) -> bool:
+    return pio.to_json(a, validate=False) == pio.to_json(b, validate=False)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_progress_aggregates_equal_the_metrics(tables, filters):
+    progress = metrics.filter_progress(tables["progress"], filters)
+    pd.testing.assert_frame_equal(cached.filtered_progress(tables, filters), progress)
+    pd.testing.assert_frame_equal(cached.target_summary(tables, filters),
+                                  metrics.target_summary(tables["targets"], progress))
+    for target in tables["targets"].itertuples(index=False):
+        cumulative = metrics.cumulative_progress(progress, target.target_id)
+        got_cumulative, got_projection = cached.target_progress(tables, filters, target.target_id)
+        pd.testing.assert_frame_equal(got_cumulative, cumulative)
+        assert got_projection == metrics.projection(cumulative, int(target.horizon_year))
+        pd.testing.assert_frame_equal(cached.progress_by_region(tables, filters, target.target_id),
+                                      metrics.progress_by_region(progress, target.target_id))
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_activity_aggregates_equal_the_metrics(tables, filters):
+    activity = metrics.filter_activities(tables["activities"], tables["countries"], tables["initiatives"], filters)
+    pd.testing.assert_frame_equal(cached.filtered_activities(tables, filters), activity)
+    pd.testing.assert_frame_equal(cached.capability_matrix(tables, filters),
+                                  metrics.capability_field_matrix(activity, tables["capabilities"], tables["fields"]))
+    pd.testing.assert_frame_equal(cached.activities_by_country(tables, filters),
+                                  metrics.activities_by_country(activity, tables["countries"]))
+    pd.testing.assert_frame_equal(cached.activities_by_year_region(tables, filters),
+                                  metrics.activities_by_year_region(activity))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("filters", FILTERS[:3])
+def test_figures_equal_the_uncached_builders(tables, filters, lang):
+    targets = tables["targets"].sort_values("sort_order")
+    progress = metrics.filter_progress(tables["progress"], filters)
+    summary = metrics.target_summary(targets, progress)
+    assert same_figure(cached.target_bullets(tables, filters, lang), figures.target_bullets(summary, targets, lang))
+    for target in targets.to_dict("records"):
+        cumulative = metrics.cumulative_progress(progress, target["target_id"])
+        projected = metrics.projection(cumulative, int(target["horizon_year"]))
+        assert same_figure(cached.progress_line(tables, filters, target["target_id"], lang),
+                           figures.progress_line(cumulative, target, projected, lang))
+        by_region = metrics.progress_by_region(progress, target["target_id"])
+        assert same_figure(cached.progress_by_region_bar(tables, filters, target["target_id"], lang),
+                           figures.progress_by_region_bar(by_region, tables["regions"], target["unit"], lang))
+    activity = metrics.filter_activities(tables["activities"], tables["countries"], tables["initiatives"], filters)
+    matrix = metrics.capability_field_matrix(activity, tables["capabilities"], tables["fields"])
+    assert same_figure(cached.capability_heatmap(tables, filters, lang),
+                       figures.capability_heatmap(matrix, tables["capabilities"], tables["fields"], lang))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_table_figures_and_map_equal_the_uncached_builders(tables, lang):
+    assert same_figure(cached.table_figure(tables, figures.ict_trade_chart, "ict_trade", lang),
+                       figures.ict_trade_chart(tables["ict_trade"], lang))
+    assert same_figure(cached.region_map(tables, lang, height=340),
+                       maps.region_map(tables["countries"], tables["regions"], tables["hubs"], lang, height=340))
+    assert cached.year_bounds(tables) == year_bounds(tables)
+
+
+def _count_rows(tables, name, _unused=None):  # module level: cacheable
+    return len(tables[name])
+
+
+def test_per_state_caches_by_fingerprint_and_arguments(published):
+    frames, versions = published
+    state = Tables(frames, versions, (), fingerprint=uuid.uuid4().hex)
+    summary = cached.target_summary(state, Filters())
+    assert cached.target_summary(state, Filters()) is summary  # the same object: no recomputation
+    assert cached.target_summary(state, Filters(regions=("SEA",))) is not summary
+    # A publish changes the fingerprint and the tables: the new state is computed from the new tables.
+    halved = {**frames, "progress": frames["progress"].assign(value=frames["progress"]["value"] / 2)}
+    new_state = Tables(halved, versions, (), fingerprint=uuid.uuid4().hex)
+    new_summary = cached.target_summary(new_state, Filters())
+    assert new_summary is not summary
+    assert new_summary["achieved"].tolist() == pytest.approx([v / 2 for v in summary["achieved"]])
+    # Without a fingerprint (tests, scripts) nothing is cached.
+    plain = Tables(frames, versions)
+    assert cached.target_summary(plain, Filters()) is not cached.target_summary(plain, Filters())
+
+
+def test_only_module_level_builders_and_plain_keys_are_accepted(tables):
+    offset = 1
+    with pytest.raises(TypeError):
+        cached.per_state(tables, lambda t: len(t["progress"]))
+    with pytest.raises(TypeError):
+        def closure(t):
+            return len(t["progress"]) + offset
+        cached.per_state(tables, closure)
+    with pytest.raises(TypeError):
+        cached.per_state(tables, _count_rows, "progress", [])  # a list is not a plain key
+    with pytest.raises(TypeError):
+        cached.per_state(tables, _count_rows, tables["progress"])  # nor is a frame
+    with pytest.raises(TypeError):
+        cached.table_figure(tables, len, "ict_trade")  # only builders of dashboard.figures
+    assert cached.per_state(tables, _count_rows, "progress") == len(tables["progress"])
+    assert cached.per_state(tables, _count_rows, "progress", None, large=True) == len(tables["progress"])
