@@ -47,11 +47,15 @@ def illustrative_notice() -> None:
 
 def data_table(frame: pd.DataFrame, key: str, *, table: str | None = None, file_stem: str | None = None,
                height: int | str = "auto") -> None:
-    """A table with localised headers and a CSV download (formula-safe, UTF-8 with BOM)."""
+    """A table with localised headers and a CSV download (formula-safe, UTF-8 with BOM).
+
+    The CSV is built only when the button is clicked (deferred download, no rerun), not on
+    every rerun of the page.
+    """
     shown = localise_columns(frame, table)
     st.dataframe(shown, hide_index=True, width="stretch", height=height)
-    st.download_button(tr("ui.download_csv"), data=to_csv_bytes(shown), file_name=f"{file_stem or key}.csv",
-                       mime="text/csv", key=f"dl_{key}", icon=":material/download:")
+    st.download_button(tr("ui.download_csv"), data=lambda: to_csv_bytes(shown), file_name=f"{file_stem or key}.csv",
+                       mime="text/csv", key=f"dl_{key}", icon=":material/download:", on_click="ignore")
 
 
 def chart(fig: go.Figure, data: pd.DataFrame, key: str, *, sources: Iterable[str] = (),
@@ -65,9 +69,20 @@ def chart(fig: go.Figure, data: pd.DataFrame, key: str, *, sources: Iterable[str
     if illustrative:
         st.caption(tr("ui.illustrative_caption"))
     sources_line(sources)
-    with st.expander(tr("ui.show_data"), icon=":material/table:"):
-        data_table(data, key, table=table)
+    data_expander(data, key, table=table)
     return event
+
+
+@st.fragment
+def data_expander(data: pd.DataFrame, key: str, *, table: str | None = None) -> None:
+    """The rows behind a chart, in an expander whose table is built only while it is open.
+
+    Opening or closing it reruns this fragment alone, not the page; a closed expander costs
+    nothing on the page's reruns and sends no table to the browser.
+    """
+    with st.expander(tr("ui.show_data"), icon=":material/table:", key=f"{key}_data", on_change="rerun") as box:
+        if box.open:
+            data_table(data, key, table=table)
 
 
 def status_badge(status: str) -> str:
