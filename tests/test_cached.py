@@ -9,6 +9,7 @@ import plotly.io as pio
 import pytest
 
 from dashboard import catalog, figures, maps, metrics
+from dashboard.figure_text import escape_figure
 from dashboard.metrics import Filters
 from dashboard.store import LocalStore
 from dashboard.ui import cached
@@ -136,3 +137,19 @@ def test_only_module_level_builders_and_plain_keys_are_accepted(tables):
         cached.table_figure(tables, len, "ict_trade")  # only builders of dashboard.figures
     assert cached.per_state(tables, _count_rows, "progress") == len(tables["progress"])
     assert cached.per_state(tables, _count_rows, "progress", None, large=True) == len(tables["progress"])
+
+
+def test_cached_figures_are_escaped_once_and_flagged(published):
+    frames, versions = published
+    hostile = frames["fields"].copy()
+    hostile.loc[hostile.index[0], "name_en"] = '<a href="http://evil.example">click</a>'
+    state = Tables({**frames, "fields": hostile}, versions, (), fingerprint=uuid.uuid4().hex)
+    fig = cached.capability_heatmap(state, Filters(), "en")
+    assert cached.is_escaped(fig)
+    activity = metrics.filter_activities(state["activities"], state["countries"], state["initiatives"], Filters())
+    matrix = metrics.capability_field_matrix(activity, state["capabilities"], hostile)
+    plain = figures.capability_heatmap(matrix, state["capabilities"], hostile, "en")
+    assert not cached.is_escaped(plain)
+    assert "<a href" in repr(plain.to_dict())
+    assert "<a href" not in repr(fig.to_dict()) and "&lt;a href" in repr(fig.to_dict())
+    assert same_figure(fig, escape_figure(plain))

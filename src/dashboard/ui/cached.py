@@ -16,6 +16,9 @@ returned figure; `st.plotly_chart` only reads it). A `Tables` without a fingerpr
 scripts) is computed directly. Each helper returns exactly what the plain `dashboard.metrics` /
 `dashboard.figures` call returns (tests/test_cached.py).
 
+Figures come back already passed through `figure_text.escape_figure` (once, when built) and
+flagged, so that `components.chart` does not copy and walk them again on every rerun.
+
 Pages use the named helpers below, or `per_state(tables, build, *args)` with their own
 module-level `build(tables, *args)`.
 """
@@ -30,6 +33,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import figures, maps, metrics
+from dashboard.figure_text import escape_figure
 from dashboard.metrics import Filters
 from dashboard.ui.data import Tables
 
@@ -188,8 +192,23 @@ def year_bounds(tables: Tables) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------------- figures
 
+_ESCAPED = "_dashboard_escaped"
+
+
+def escaped(fig: go.Figure) -> go.Figure:
+    """`escape_figure(fig)`, flagged as done (for figures built once and then shared)."""
+    safe = escape_figure(fig)
+    setattr(safe, _ESCAPED, True)
+    return safe
+
+
+def is_escaped(fig: go.Figure) -> bool:
+    """Whether `fig` came from `escaped` (so components.chart need not escape it again)."""
+    return getattr(fig, _ESCAPED, False) is True
+
+
 def _target_bullets(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
-    return figures.target_bullets(target_summary(tables, _filters(key)), tables["targets"], lang)
+    return escaped(figures.target_bullets(target_summary(tables, _filters(key)), tables["targets"], lang))
 
 
 def target_bullets(tables: Tables, filters: Filters, lang: str) -> go.Figure:
@@ -200,7 +219,7 @@ def target_bullets(tables: Tables, filters: Filters, lang: str) -> go.Figure:
 def _progress_line(tables: Tables, key: FilterKey, target_id: str, lang: str) -> go.Figure:
     cumulative, projected = target_progress(tables, _filters(key), target_id)
     target = tables["targets"].set_index("target_id", drop=False).loc[target_id]
-    return figures.progress_line(cumulative, target, projected, lang)
+    return escaped(figures.progress_line(cumulative, target, projected, lang))
 
 
 def progress_line(tables: Tables, filters: Filters, target_id: str, lang: str) -> go.Figure:
@@ -210,8 +229,8 @@ def progress_line(tables: Tables, filters: Filters, target_id: str, lang: str) -
 
 def _progress_by_region_bar(tables: Tables, key: FilterKey, target_id: str, lang: str) -> go.Figure:
     unit = tables["targets"].set_index("target_id").at[target_id, "unit"]
-    return figures.progress_by_region_bar(progress_by_region(tables, _filters(key), target_id), tables["regions"],
-                                          unit, lang)
+    by_region = progress_by_region(tables, _filters(key), target_id)
+    return escaped(figures.progress_by_region_bar(by_region, tables["regions"], unit, lang))
 
 
 def progress_by_region_bar(tables: Tables, filters: Filters, target_id: str, lang: str) -> go.Figure:
@@ -220,8 +239,8 @@ def progress_by_region_bar(tables: Tables, filters: Filters, target_id: str, lan
 
 
 def _capability_heatmap(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
-    return figures.capability_heatmap(capability_matrix(tables, _filters(key)), tables["capabilities"],
-                                      tables["fields"], lang)
+    matrix = capability_matrix(tables, _filters(key))
+    return escaped(figures.capability_heatmap(matrix, tables["capabilities"], tables["fields"], lang))
 
 
 def capability_heatmap(tables: Tables, filters: Filters, lang: str) -> go.Figure:
@@ -230,7 +249,7 @@ def capability_heatmap(tables: Tables, filters: Filters, lang: str) -> go.Figure
 
 
 def _region_map(tables: Tables, lang: str, options: tuple[tuple[str, Any], ...]) -> go.Figure:
-    return maps.region_map(tables["countries"], tables["regions"], tables["hubs"], lang, **dict(options))
+    return escaped(maps.region_map(tables["countries"], tables["regions"], tables["hubs"], lang, **dict(options)))
 
 
 def region_map(tables: Tables, lang: str, **options: Any) -> go.Figure:
@@ -240,7 +259,7 @@ def region_map(tables: Tables, lang: str, **options: Any) -> go.Figure:
 
 
 def _table_figure(tables: Tables, name: str, table: str, args: tuple) -> go.Figure:
-    return getattr(figures, name)(tables[table], *args)
+    return escaped(getattr(figures, name)(tables[table], *args))
 
 
 def table_figure(tables: Tables, build: Callable[..., go.Figure], table: str, *args: Any) -> go.Figure:
