@@ -12,6 +12,7 @@ from dashboard import geo_assets
 from dashboard.export import to_csv_bytes
 from dashboard.figure_text import escape_figure
 from dashboard.schema import table_specs
+from dashboard.ui import cached
 from dashboard.ui.state import lang, tr
 from dashboard.ui.text import escape_md
 
@@ -62,7 +63,8 @@ def chart(fig: go.Figure, data: pd.DataFrame, key: str, *, sources: Iterable[str
           illustrative: bool = False, table: str | None = None, on_select: str = "ignore",
           selection_mode: tuple[str, ...] = ("points",)):
     """A Plotly chart, its source line, and a "data" expander with the rows behind it."""
-    fig = escape_figure(fig)  # data strings as text, not Plotly pseudo-HTML (<a href>, <span>)
+    if not cached.is_escaped(fig):  # figures from ui.cached were escaped once, when built
+        fig = escape_figure(fig)  # data strings as text, not Plotly pseudo-HTML (<a href>, <span>)
     event = st.plotly_chart(fig, key=key, config=plotly_config(), on_select=on_select,
                             selection_mode=selection_mode) if on_select != "ignore" else \
         st.plotly_chart(fig, key=key, config=plotly_config())
