@@ -229,12 +229,12 @@ def cmd_publish(args, lang: str) -> int:
     from dashboard.catalog import seed_store
 
     store = _store()
-    seed_store(store)  # the other tables exist as version 1 before this one gets a new version
-    tables = ingest.published_tables(store)
-    result = _check(args, lang, tables)
+    result = _check(args, lang, ingest.published_tables(store))  # reads only: bad input writes nothing
     if not result.ok:
         _report(result, lang, args.json)
         return EXIT_REFUSED
+    seed_store(store)  # the other tables exist as version 1 before this one gets a new version
+    tables = ingest.published_tables(store)
     editor = args.editor if args.editor is not None else _default_editor()
     changes = diffing.diff_tables(table_specs()[args.table], tables[args.table], result.frame)
     base = store.latest_version(args.table)

@@ -1,0 +1,1 @@
+"""Bad upload files (see cases.py); `python -m tests.corpus.generate DIR` writes them out."""
