@@ -68,6 +68,7 @@ def test_activity_aggregates_equal_the_metrics(tables, filters):
                                   metrics.activities_by_country(activity, tables["countries"]))
     pd.testing.assert_frame_equal(cached.activities_by_year_region(tables, filters),
                                   metrics.activities_by_year_region(activity))
+    pd.testing.assert_frame_equal(cached.capability_by_year(tables, filters), metrics.capability_by_year(activity))
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -87,14 +88,19 @@ def test_figures_equal_the_uncached_builders(tables, filters, lang):
                            figures.progress_by_region_bar(by_region, tables["regions"], target["unit"], lang))
     activity = metrics.filter_activities(tables["activities"], tables["countries"], tables["initiatives"], filters)
     matrix = metrics.capability_field_matrix(activity, tables["capabilities"], tables["fields"])
+    capabilities = tables["capabilities"].sort_values("sort_order")
+    fields = tables["fields"].sort_values("sort_order")
     assert same_figure(cached.capability_heatmap(tables, filters, lang),
-                       figures.capability_heatmap(matrix, tables["capabilities"], tables["fields"], lang))
+                       figures.capability_heatmap(matrix, capabilities, fields, lang))
+    assert same_figure(cached.capability_trend(tables, filters, lang),
+                       figures.capability_trend(metrics.capability_by_year(activity), capabilities, lang))
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_table_figures_and_map_equal_the_uncached_builders(tables, lang):
-    assert same_figure(cached.table_figure(tables, figures.ict_trade_chart, "ict_trade", lang),
-                       figures.ict_trade_chart(tables["ict_trade"], lang))
+    for build, table in ((figures.ict_trade_chart, "ict_trade"), (figures.briefing_series_chart, "briefing_series"),
+                         (figures.milestones_timeline, "milestones")):
+        assert same_figure(cached.table_figure(tables, build, table, lang), build(tables[table], lang))
     assert same_figure(cached.region_map(tables, lang, height=340),
                        maps.region_map(tables["countries"], tables["regions"], tables["hubs"], lang, height=340))
     assert cached.year_bounds(tables) == year_bounds(tables)

@@ -177,6 +177,15 @@ def activities_by_year_region(tables: Tables, filters: Filters) -> pd.DataFrame:
     return per_state(tables, _activities_by_year_region, filter_key(filters))
 
 
+def _capability_by_year(tables: Tables, key: FilterKey) -> pd.DataFrame:
+    return metrics.capability_by_year(filtered_activities(tables, _filters(key)))
+
+
+def capability_by_year(tables: Tables, filters: Filters) -> pd.DataFrame:
+    """metrics.capability_by_year of the filtered activities."""
+    return per_state(tables, _capability_by_year, filter_key(filters))
+
+
 # ----------------------------------------------------------------------------- app furniture
 
 def _year_bounds(tables: Tables) -> tuple[int, int]:
@@ -246,6 +255,16 @@ def _capability_heatmap(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
 def capability_heatmap(tables: Tables, filters: Filters, lang: str) -> go.Figure:
     """figures.capability_heatmap of the filtered activities."""
     return per_state(tables, _capability_heatmap, filter_key(filters), lang)
+
+
+def _capability_trend(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
+    by_year = capability_by_year(tables, _filters(key))
+    return escaped(figures.capability_trend(by_year, tables["capabilities"], lang))
+
+
+def capability_trend(tables: Tables, filters: Filters, lang: str) -> go.Figure:
+    """figures.capability_trend of the filtered activities."""
+    return per_state(tables, _capability_trend, filter_key(filters), lang)
 
 
 def _region_map(tables: Tables, lang: str, options: tuple[tuple[str, Any], ...]) -> go.Figure:
