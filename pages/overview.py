@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard import figures, maps, metrics
+from dashboard import figures
+from dashboard.ui import cached, data
 from dashboard.ui import components as ui
-from dashboard.ui import data
 from dashboard.ui.state import current_filters, lang, tr
 from dashboard.ui.text import escape_md
 
@@ -14,7 +14,7 @@ ui.store_warnings(tables.warnings)
 st.title(tr("overview.title"))
 st.markdown(tr("overview.lead"))
 
-summary = metrics.target_summary(tables["targets"], metrics.filter_progress(tables["progress"], current_filters()))
+summary = cached.target_summary(tables, current_filters())
 st.subheader(tr("overview.targets"))
 ui.illustrative_notice()
 ui.target_cards(summary, tables["targets"])
@@ -28,7 +28,7 @@ with left:
     ui.attribute_row(tables["attributes"])
 with right:
     st.subheader(tr("overview.map"))
-    ui.chart(maps.region_map(tables["countries"], tables["regions"], tables["hubs"], L, height=340),
+    ui.chart(cached.region_map(tables, L, height=340),
              tables["countries"], "overview_map", table="countries", sources=tables["hubs"]["source"])
 
 st.subheader(tr("overview.briefing"))
@@ -37,5 +37,6 @@ with facts:
     ui.facts_table(tables["briefing_facts"], "overview_facts")
 with series:
     briefings = tables["briefing_series"]
-    ui.chart(figures.briefing_series_chart(briefings, L), briefings, "overview_series", table="briefing_series",
+    ui.chart(cached.table_figure(tables, figures.briefing_series_chart, "briefing_series", L), briefings,
+             "overview_series", table="briefing_series",
              sources=briefings["source"])
