@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from dashboard import figures, metrics
+from dashboard.ui import cached, data
 from dashboard.ui import components as ui
-from dashboard.ui import data
 from dashboard.ui.state import current_filters, lang, tr
 from dashboard.ui.text import escape_md
 
@@ -22,14 +21,12 @@ for column, cap in zip(cols, capabilities.itertuples(index=False), strict=True):
         st.markdown(escape_md(getattr(cap, f"name_{L}")))
 st.markdown(f"**{tr('dna.fields')}:** " + escape_md(" · ".join(fields[f"name_{L}"])))
 
-activity = metrics.filter_activities(tables["activities"], tables["countries"], tables["initiatives"],
-                                     current_filters())
-matrix = metrics.capability_field_matrix(activity, capabilities, fields)
+filters = current_filters()
+matrix = cached.capability_matrix(tables, filters)
 ui.illustrative_notice()
 left, right = st.columns([3, 2], gap="large")
 with left:
-    ui.chart(figures.capability_heatmap(matrix, capabilities, fields, L), matrix.reset_index(), "dna_heatmap",
-             illustrative=True)
+    ui.chart(cached.capability_heatmap(tables, filters, L), matrix.reset_index(), "dna_heatmap", illustrative=True)
 with right:
-    by_year = metrics.capability_by_year(activity)
-    ui.chart(figures.capability_trend(by_year, capabilities, L), by_year, "dna_trend", illustrative=True)
+    by_year = cached.capability_by_year(tables, filters)
+    ui.chart(cached.capability_trend(tables, filters, L), by_year, "dna_trend", illustrative=True)
