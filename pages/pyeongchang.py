@@ -3,8 +3,8 @@
 import streamlit as st
 
 from dashboard import figures
+from dashboard.ui import cached, data
 from dashboard.ui import components as ui
-from dashboard.ui import data
 from dashboard.ui.state import lang, tr
 from dashboard.ui.text import escape_md
 
@@ -31,5 +31,5 @@ ui.sources_line(figures_5g["source"])
 st.subheader(tr("pyeongchang.goals"))
 st.markdown(tr("pyeongchang.goals_text"))
 milestones = tables["milestones"]
-ui.chart(figures.milestones_timeline(milestones, L), milestones, "pyeongchang_timeline", table="milestones",
+ui.chart(cached.table_figure(tables, figures.milestones_timeline, "milestones", L), milestones, "pyeongchang_timeline", table="milestones",
          sources=milestones["source"])
