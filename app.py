@@ -6,7 +6,7 @@ from dashboard.ui import data, layout, state
 
 st.set_page_config(page_title="S&T/ICT Diplomacy Strategy", page_icon=layout.FAVICON, layout="wide")
 state.language_switch()
-tables = data.tables()
+tables = data.tables_or_stop()
 navigation = st.navigation(layout.pages(state.tr))
 st.set_page_config(page_title=f"{navigation.title} · {state.tr('app.short_title')}")
 st.session_state["_filters"] = state.filter_controls(tables, layout.year_bounds(tables))
