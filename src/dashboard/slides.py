@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import figures, maps, metrics, theme
+from dashboard.figure_text import escape_figure
 from dashboard.i18n import normalise_lang, t
 
 #: Minimum type sizes (CSS px) the slides promise at 1920x1080: titles and body / chart text.
@@ -110,8 +111,15 @@ def _with_illustrative_note(notes: str, illustrative: bool, lang: str) -> str:
     return f"{notes} {t('briefing.illustrative_note', lang)}" if illustrative else notes
 
 
-def presentation_style(fig: go.Figure, *, height: int | None = None) -> go.Figure:
-    """Projector type sizes on every piece of chart text (ticks, legend, labels, annotations)."""
+def presentation_style(fig: go.Figure, *, height: int | None = None, escape: bool = True) -> go.Figure:
+    """Projector type sizes on every piece of chart text (ticks, legend, labels, annotations).
+
+    `escape` passes the figure through `figure_text.escape_figure` first (data strings as text, not
+    Plotly pseudo-HTML), as `ui.components.chart` does for the analytical pages; the maps escape
+    their own strings (`maps.plain`) and are styled with `escape=False`.
+    """
+    if escape:
+        fig = escape_figure(fig)
     fig.update_layout(
         font=dict(size=BODY_PX, family=theme.FONT_FAMILY, color=theme.INK),
         title_font_size=CHART_TITLE_PX,
@@ -196,7 +204,7 @@ def _role_map(tables: TableSource, lang: str, role: str, *, resolution: int) -> 
     hubs = tables["hubs"]
     hubs = hubs[hubs["country_iso3"].isin(members.loc[~members["is_origin"].astype(bool), "iso3"])]
     fig = maps.region_map(members, chosen, hubs, lang, height=520, show_arcs=role == "belt", resolution=resolution)
-    return presentation_style(fig), chosen, members, hubs
+    return presentation_style(fig, escape=False), chosen, members, hubs
 
 
 def _initiative_detail(tables: TableSource, regions: pd.DataFrame, lang: str) -> str:
