@@ -174,8 +174,19 @@ def typed_frame(raw: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int] |
     return ValidationReport(spec.name, frame.reset_index(drop=True), problems)
 
 
+def _key_texts(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
+    """Each row's key as the analyst wrote it ("T1 / 2018-03-31 / US"), computed once for all rows."""
+    parts = []
+    for column in key:
+        values = frame[column]
+        text = values.dt.strftime("%Y-%m-%d") if pd.api.types.is_datetime64_any_dtype(values) else values.astype("str")
+        parts.append(text.where(values.notna(), "").tolist())
+    return [" / ".join(cells) for cells in zip(*parts, strict=True)]
+
+
 def _problem_from_failure(spec: TableSpec, case: pd.Series, rows: Sequence[int], frame: pd.DataFrame,
-                          reference_tables: Mapping[str, str], codes: Mapping[str, list[str]]) -> Problem:
+                          reference_tables: Mapping[str, str], codes: Mapping[str, list[str]],
+                          key_texts: Sequence[str] | None = None) -> Problem:
     """Map one row of pandera's failure_cases to a located, translatable problem."""
     column = case["column"] if isinstance(case["column"], str) else None
     index = case["index"]
@@ -193,8 +204,9 @@ def _problem_from_failure(spec: TableSpec, case: pd.Series, rows: Sequence[int],
         params["key"] = ", ".join(spec.key)
         column = column or ", ".join(spec.key)
         if row is not None:
-            value = " / ".join("" if pd.isna(frame.at[int(index), k]) else str(frame.at[int(index), k])
-                               for k in spec.key)
+            value = (key_texts[int(index)] if key_texts is not None else
+                     " / ".join("" if pd.isna(frame.at[int(index), k]) else str(frame.at[int(index), k])
+                                for k in spec.key))
     elif check in ("allowed", "pattern", "minimum", "maximum", "reference", "too_long"):
         code = check
         col = spec.column(column) if column else None
@@ -247,10 +259,23 @@ def validate_frame(
         schema.validate(report.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-        for case in cases.to_dict("records"):  # dicts: iterrows is slow with many failures
-            problem = _problem_from_failure(spec, case, rows, report.frame, preview, codes)
+        checks = cases["check"].astype("str")
+        key_texts = (_key_texts(report.frame, spec.key)
+                     if checks.str.contains("uniqueness", regex=False).any() else None)
+        duplicate_rows: set[int | None] = set()
+        names = list(cases.columns)
+        records = (dict(zip(names, values, strict=True))  # plain dicts: iterrows/to_dict are slow on many failures
+                   for values in zip(*(cases[name].tolist() for name in names), strict=True))
+        for case in records:
+            problem = _problem_from_failure(spec, case, rows, report.frame, preview, codes, key_texts)
             if problem.code == "required_value" and (problem.row, problem.column) in bad_cells:
                 continue  # already reported as an unconvertible value
+            if problem.code == "duplicate_key":  # pandera reports it per key column: once per row is enough
+                if problem.row in duplicate_rows:
+                    continue
+                duplicate_rows.add(problem.row)
+                problem = Problem(problem.table, problem.row, ", ".join(spec.key), problem.value, problem.code,
+                                  problem.params)
             report.problems.append(problem)
     report.problems.sort(key=lambda p: (p.row if p.row is not None else 0, p.column or ""))
     return report
