@@ -240,7 +240,7 @@ def ingest(
         log.exception("validating %r for table %s failed unexpectedly", result.source_name, table)
         result.problems = [Problem(table, None, None, None, "internal", {"error": type(error).__name__})]
         return result
-    problems = _one_per_duplicate_row(_as_written(problems, raw, rows), spec)
+    problems = _as_written(problems, raw, rows)
     problems.sort(key=lambda p: (p.row if p.row is not None else 10**12, p.column or "", p.code))
     result.problems = problems
     if not problems:
@@ -260,20 +260,6 @@ def _as_written(problems: list[Problem], raw: pd.DataFrame, rows: Sequence[int])
             if position < len(numbers) and numbers[position] == problem.row:
                 cell = raw[problem.column].iloc[position]
                 problem = dataclasses.replace(problem, value=None if pd.isna(cell) else str(cell))
-        out.append(problem)
-    return out
-
-
-def _one_per_duplicate_row(problems: list[Problem], spec: TableSpec) -> list[Problem]:
-    """pandera reports a duplicate key once per key column; the analyst needs it once per row."""
-    seen: set[int | None] = set()
-    out = []
-    for problem in problems:
-        if problem.code == "duplicate_key":
-            if problem.row in seen:
-                continue
-            seen.add(problem.row)
-            problem = dataclasses.replace(problem, column=", ".join(spec.key))
         out.append(problem)
     return out
 
