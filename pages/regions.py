@@ -100,17 +100,17 @@ if missing:
 st.caption(tr("regions.membership_note"))
 ui.illustrative_notice()
 
-table_column, detail_column = st.columns([3, 2], gap="large")
-with table_column:
-    st.subheader(tr("regions.countries_title"))
-    kpis = st.columns(3)
-    kpis[0].metric(tr("regions.kpi_countries"), f"{len(table):,}")
-    kpis[1].metric(tr("regions.kpi_activities"), f"{int(chosen_activity['activities'].sum()):,}")
-    kpis[2].metric(tr("regions.kpi_hubs"), f"{len(chosen_hubs):,}")
-    st.caption(tr("regions.countries_shown", count=len(table)))
-    shown = table.rename(columns={"region": tr("regions.col_region"), "role": tr("regions.col_role")})
-    ui.data_table(shown, "regions_countries", table="countries", height=320 if len(shown) > 8 else "auto")
-with detail_column:
+st.subheader(tr("regions.countries_title"))
+kpis = st.columns(3)
+kpis[0].metric(tr("regions.kpi_countries"), f"{len(table):,}")
+kpis[1].metric(tr("regions.kpi_activities"), f"{int(chosen_activity['activities'].sum()):,}")
+kpis[2].metric(tr("regions.kpi_hubs"), f"{len(chosen_hubs):,}")
+st.caption(tr("regions.countries_shown", count=len(table)))
+shown = table.rename(columns={"region": tr("regions.col_region"), "role": tr("regions.col_role")})
+ui.data_table(shown, "regions_countries", table="countries", height=320 if len(shown) > 8 else "auto")
+
+initiatives_column, hubs_column = st.columns(2, gap="large")
+with initiatives_column:
     st.subheader(tr("regions.initiatives_title"))
     related = maps.initiatives_for(selection, shown_regions, tables["initiatives"], chosen_activity)
     if related.empty:
@@ -119,6 +119,7 @@ with detail_column:
         line = tr("regions.initiative_line", id=escape_md(row.initiative_id),
                   name=escape_md(getattr(row, f"name_{L}")), count=f"{row.activities:,}")
         st.markdown(f"- {line}" + (f" :green-badge[{tr('regions.initiative_regional')}]" if row.regional else ""))
+with hubs_column:
     st.subheader(tr("regions.hubs_title"))
     if chosen_hubs.empty:
         st.caption(tr("regions.no_hubs"))

@@ -30,8 +30,10 @@ def regions(tables) -> pd.DataFrame:
     return tables["regions"]
 
 
-def traces(fig, kind: str | None = None, name: str | None = None) -> list:
-    return [tr for tr in fig.data if (kind is None or tr.type == kind) and (name is None or tr.name == name)]
+def traces(fig, kind: str | None = None, name: str | None = None, geo: str = "geo") -> list:
+    """Traces of the world view (geo) or of the Korean Peninsula inset (geo2)."""
+    return [tr for tr in fig.data if (kind is None or tr.type == kind) and (name is None or tr.name == name)
+            and (tr.geo or "geo") == geo]
 
 
 def filled(fig) -> dict[str, list[str]]:
@@ -114,6 +116,21 @@ def test_korea_is_the_highlighted_origin_and_north_korea_is_shown(countries, reg
     korean_peninsula = [tr for tr in traces(fig, "choropleth") if tr.legendgroup == "KP"]
     assert [list(tr.locations) for tr in korean_peninsula] == [["PRK"]]
     assert "남북 교류 (I6)" in korean_peninsula[0].customdata[0][3]
+
+
+def test_the_korean_peninsula_inset_repeats_korea_and_north_korea(countries, regions):
+    fig = maps.region_map(countries, regions, None, "ko", selected="PRK")
+    inset = traces(fig, "choropleth", geo="geo2")
+    assert sorted(code for tr in inset for code in tr.locations) == ["KOR", "PRK", "PRK"]  # fill + selection outline
+    assert {tr.colorscale[0][1] for tr in inset if tr.hoverinfo != "skip"} == {theme.ORIGIN_COLOUR,
+                                                                              theme.REGION_COLOURS["KP"]}
+    assert [tr.marker.symbol for tr in traces(fig, "scattergeo", geo="geo2")] == ["star"]
+    assert not any(tr.showlegend for tr in traces(fig, geo="geo2"))
+    geo2 = fig.layout.geo2
+    assert geo2.lonaxis.range[0] < 126.98 < geo2.lonaxis.range[1] and geo2.lataxis.range[0] < 39.03 < geo2.lataxis.range[1]
+    assert fig.layout.annotations[0].text == "한반도 확대"
+    small = maps.region_map(countries, regions, None, "ko", height=340)  # the Overview's small map
+    assert not traces(small, geo="geo2") and "geo2" not in small.to_dict()["layout"]
 
 
 # --- belts --------------------------------------------------------------------------------------------
@@ -256,7 +273,7 @@ def test_data_strings_cannot_inject_plotly_markup(countries, regions):
     evil.loc[evil["iso3"] == "VNM", "name_en"] = '<a href="https://evil.example">Viet Nam</a>'
     fig = maps.region_map(evil, regions, None, "en")
     names = [row[1] for tr in traces(fig, "choropleth") if tr.customdata is not None for row in tr.customdata]
-    assert '&lt;a href="https://evil.example"&gt;Viet Nam&lt;/a&gt;' in names
+    assert '&lt;a href="https://evil.example">Viet Nam&lt;/a>' in names
     assert not any("<a" in name for name in names)
 
 

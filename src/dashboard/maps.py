@@ -10,7 +10,6 @@ Selections are stable ids: a region id from the `regions` table (``SEA``) or a c
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import geo_assets, metrics, theme
+from dashboard.figure_text import escape_text
 from dashboard.i18n import t
 
 TEMPLATE = theme.register_template()
@@ -42,6 +42,14 @@ BORDER_COLOUR = "#c9ced6"
 HIGHLIGHT_WIDTH = 2.6
 DIMMED = 0.3
 SEOUL_MARKER = "#F0E442"
+#: The Korean Peninsula inset: paper-coordinate box (x0, x1, y0, y1) in the South Pacific, and its view.
+INSET_DOMAIN = (0.665, 0.8, 0.08, 0.44)
+INSET_LON = (123.5, 131.5)
+INSET_LAT = (33.0, 43.2)
+INSET_MIN_HEIGHT = 420
+#: The inset uses the 110m file: the peninsula reads well at that scale, and a second subplot on the
+#: 50m file would make plotly.js download that 1.5 MB file twice (both subplots fetch at once).
+INSET_RESOLUTION = 110
 #: Roles of the `regions` table (their i18n keys are regions.role_<role>).
 ROLES = ("belt", "package", "inter_korean")
 
@@ -247,9 +255,9 @@ class Measure:
     @property
     def title(self) -> str:
         """Legend title: label, unit and period on separate lines."""
-        parts = [self.label + (f" ({self.unit})" if self.unit else "")]
+        parts = [plain(self.label) + (f" ({plain(self.unit)})" if self.unit else "")]
         if self.period:
-            parts.append(self.period)
+            parts.append(plain(self.period))
         return "<br>".join(parts)
 
 
@@ -349,8 +357,12 @@ def localise_opened(opened: object, lang: str) -> str:
 
 
 def plain(text: object) -> str:
-    """A data string made safe for Plotly text, which reads a few HTML tags (<a href>, <b>, <br>)."""
-    return html.escape("" if text is None else str(text), quote=False)
+    """A data string as Plotly text, not pseudo-HTML (see `figure_text`: every '<' neutralised).
+
+    The map escapes its data strings itself rather than through `figure_text.escape_figure`, because
+    its colour-bar title uses a line break of our own inside trace data.
+    """
+    return escape_text("" if text is None else str(text))
 
 
 def _hover(lines: Iterable[str]) -> str:
@@ -381,13 +393,14 @@ def _add_choropleth(fig: go.Figure, rows: pd.DataFrame, z: str | float, custom: 
 def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFrame | None, lang: str, *,
                measure: Measure | pd.Series | None = None, measure_label: str | None = None,
                selected: str | Selection | None = None, height: int = 520, show_arcs: bool = True,
-               resolution: int = 50) -> go.Figure:
+               resolution: int = 50, inset: bool | None = None) -> go.Figure:
     """Partner countries coloured by region (or by `measure`), belts as arcs from Seoul, hubs, Korea highlighted.
 
     `countries` decides what is drawn (pass a subset for a region filter; keep the origin row).
     `selected` (a region id, an ISO-3 code or a `Selection`) is outlined and the rest dimmed.
     Every trace carries the country's ISO-3 code as ``location`` or as ``customdata[0]``, which is
-    what `selection_from_points` reads back from a click.
+    what `selection_from_points` reads back from a click. `inset` adds the enlarged Korean Peninsula
+    (default: when the map is at least `INSET_MIN_HEIGHT` px high).
     """
     if isinstance(measure, pd.Series):
         measure = Measure("custom", measure.astype(float), measure_label or "")
@@ -405,7 +418,7 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
     members[name] = members[name].map(plain)
     members["region_name"] = members["region_id"].map(region_names).fillna(members["region_id"]).map(plain)
     members["role"] = members["region_id"].map(region_roles).fillna("")
-    members["role_line"] = [f"{role} ({initiative_of.get(rid, '')})" if role else ""
+    members["role_line"] = [f"{role} ({plain(initiative_of.get(rid, ''))})" if role else ""
                             for role, rid in zip(members["role"], members["region_id"], strict=True)]
     members["opacity"] = [1.0 if not chosen or code in chosen else DIMMED for code in members["iso3"]]
     on_map = members[members["iso3"].isin(available)]
@@ -436,7 +449,7 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
         members["value"] = values
         members["value_text"] = [_format(v, measure.value_format) for v in values]
         scope_note = t("regions.region_total", lang) if measure.scope == "region" else ""
-        members["value_line"] = [f"{measure.label}: {text} {measure.unit}".rstrip() + (f" ({scope_note})" if scope_note else "")
+        members["value_line"] = [f"{plain(measure.label)}: {text} {plain(measure.unit)}".rstrip() + (f" ({scope_note})" if scope_note else "")
                                  if text else t("regions.no_data", lang) for text in members["value_text"]]
         on_map = members[members["iso3"].isin(available)]
         as_marker = members[members.index.isin(as_marker.index)]
@@ -446,12 +459,12 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
         custom = ["iso3", name, "region_name", "role_line", "value_line"]
         hover = _hover(["<b>%{customdata[1]}</b>", "%{customdata[2]} · %{customdata[3]}", "%{customdata[4]}"])
         with_data = on_map[on_map["value"].notna()]
-        # The colour bar sits in the empty South Pacific of the Korea-centred map, clear of every partner.
+        # A horizontal colour bar under the map, left; the legend goes right (see the layout below).
         _add_choropleth(fig, on_map[on_map["value"].notna()], "value", custom, colorscale=scale, zmin=0, zmax=zmax,
-                        name=measure.label, showlegend=False, showscale=True,
-                        colorbar=dict(title=dict(text=measure.title, side="top"), thickness=12, len=0.36,
-                                      lenmode="fraction", x=0.6, xanchor="left", y=0.06, yanchor="bottom",
-                                      tickformat=measure.value_format, bgcolor="rgba(255,255,255,0.8)"),
+                        name=plain(measure.label), showlegend=False, showscale=True,
+                        colorbar=dict(title=dict(text=measure.title.replace("<br>", " · "), side="top"),
+                                      orientation="h", thickness=10, len=0.34, lenmode="fraction", x=0.005,
+                                      xanchor="left", y=-0.01, yanchor="top", tickformat=",~f"),
                         hovertemplate=hover, **no_effect)
         _add_choropleth(fig, on_map[on_map["value"].isna()], 0.0, custom,
                         colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
@@ -464,7 +477,7 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
                 dict(color=NO_DATA_COLOUR)
             fig.add_trace(go.Scattergeo(
                 lat=dots["capital_lat"], lon=dots["capital_lon"], mode="markers", showlegend=False,
-                name=measure.label, marker=dict(size=8, line=dict(color="#ffffff", width=1), opacity=dots["opacity"].tolist(),
+                name=plain(measure.label), marker=dict(size=8, line=dict(color="#ffffff", width=1), opacity=dots["opacity"].tolist(),
                                                 **colour),
                 customdata=dots[custom].to_numpy(), hovertemplate=hover, **no_effect))
 
@@ -513,7 +526,7 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
 
     fig.add_trace(go.Scattergeo(
         lat=[home.capital_lat], lon=[home.capital_lon], mode="markers", name=origin_label, legendgroup="origin",
-        showlegend=True, legendrank=1, marker=dict(size=13, symbol="star", color=SEOUL_MARKER, line=dict(width=1.2, color=theme.INK)),
+        showlegend=True, legendrank=1, marker=dict(size=11, symbol="star", color=SEOUL_MARKER, line=dict(width=1.2, color=theme.INK)),
         customdata=[[home.iso3, plain(home[name])]], hovertemplate=_hover(["<b>%{customdata[1]}</b>", origin_label]),
         **no_effect))
 
@@ -526,17 +539,55 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
                 marker=dict(line=dict(color=theme.INK, width=HIGHLIGHT_WIDTH)), hoverinfo="skip",
                 showlegend=False, name=t("regions.selected", lang, name=plain(selection_name(selected.id, countries, regions, lang)))))
 
-    fig.update_geos(
+    fig.update_layout(geo=dict(
         projection_type="natural earth", projection_rotation_lon=CENTRE_LON, resolution=resolution,
         showcountries=True, countrycolor=BORDER_COLOUR, countrywidth=0.5, showland=True, landcolor=LAND_COLOUR,
         showocean=True, oceancolor="#f7f9fb", showlakes=False, showframe=False, showcoastlines=False,
-        lataxis_range=list(LAT_RANGE), fitbounds=False,
-    )
+        lataxis_range=list(LAT_RANGE), fitbounds=False, domain=dict(x=[0, 1], y=[0, 1]),
+    ))
+    if inset if inset is not None else height >= INSET_MIN_HEIGHT:
+        _add_korea_inset(fig, countries, regions, lang, resolution)
     fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=0, r=0, t=6, b=0),
-                      legend=dict(orientation="h", y=-0.01, x=0.5, xanchor="center", yanchor="top",
+                      legend=dict(orientation="h", y=-0.01, x=0.5 if measure is None else 1.0,
+                                  xanchor="center" if measure is None else "right", yanchor="top",
                                   itemclick=False, itemdoubleclick=False),
-                      hoverlabel=dict(align="left"), dragmode=False)
+                      hoverlabel=dict(align="left"))
     return fig
+
+
+def _add_korea_inset(fig: go.Figure, countries: pd.DataFrame, regions: pd.DataFrame, lang: str,
+                     resolution: int) -> None:
+    """An enlarged Korean Peninsula in the empty South Pacific: Korea as the origin, North Korea for the
+    inter-Korean initiative (I6), both too small to see on the world view.
+
+    The inset repeats, on a second geo subplot, the world view's own traces for the origin and the
+    countries of the inter-Korean region (same colours, dimming, hover and click data), plus Seoul.
+    """
+    home = origin(countries)
+    inter_korean = set(regions.loc[regions["role"] == "inter_korean", "region_id"])
+    shown = {str(home.iso3)} | set(countries.loc[countries["region_id"].isin(inter_korean), "iso3"])
+    for trace in list(fig.data):
+        if trace.type == "choropleth":
+            keep = [i for i, code in enumerate(trace.locations) if code in shown]
+            if not keep:
+                continue
+            copy = go.Choropleth(trace)
+            copy.update(geo="geo2", showlegend=False, showscale=False, locations=[trace.locations[i] for i in keep],
+                        z=[trace.z[i] for i in keep],
+                        customdata=None if trace.customdata is None else [list(trace.customdata[i]) for i in keep])
+            fig.add_trace(copy)
+        elif trace.type == "scattergeo" and trace.legendgroup == "origin":
+            fig.add_trace(go.Scattergeo(trace).update(geo="geo2", showlegend=False))
+    x0, x1, y0, y1 = INSET_DOMAIN
+    fig.update_layout(geo2=dict(
+        domain=dict(x=[x0, x1], y=[y0, y1]), projection_type="mercator", resolution=INSET_RESOLUTION,
+        lonaxis_range=list(INSET_LON), lataxis_range=list(INSET_LAT), fitbounds=False,
+        showcountries=True, countrycolor=BORDER_COLOUR, showland=True, landcolor=LAND_COLOUR, showocean=True,
+        oceancolor="#ffffff", showlakes=False, showcoastlines=False, showframe=True, framecolor=theme.MUTED,
+        framewidth=1, bgcolor="#ffffff",
+    ))
+    fig.add_annotation(text=t("regions.inset_title", lang), x=(x0 + x1) / 2, y=y1, xref="paper", yref="paper",
+                       xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=12, color=theme.MUTED))
 
 
 def figure_json_size(*figures: go.Figure) -> int:
