@@ -99,20 +99,21 @@ def diff_tables(spec: TableSpec, old: pd.DataFrame, new: pd.DataFrame) -> TableD
     columns = [c for c in spec.column_names if c in new.columns]
     old = old.reset_index(drop=True)
     new = new.reset_index(drop=True)
-    old_keys = _key_text(old, key)
-    new_keys = _key_text(new, key)
-    old_first = ~old_keys.duplicated()
-    old_index = pd.Index(old_keys[old_first])
-    old_unique = old[old_first.to_numpy()].reset_index(drop=True)
+    # plain object arrays: hash lookups on them are far faster than isin on arrow-backed strings
+    old_keys = _key_text(old, key).to_numpy(dtype=object)
+    new_keys = _key_text(new, key).to_numpy(dtype=object)
+    old_first = ~pd.Index(old_keys, dtype=object).duplicated()
+    old_index = pd.Index(old_keys[old_first], dtype=object)
+    old_unique = old[old_first].reset_index(drop=True)
 
-    in_old = new_keys.isin(old_index).to_numpy()
-    in_new = old_keys.isin(pd.Index(new_keys)).to_numpy()
+    positions = old_index.get_indexer(new_keys)  # old_index is unique, so any target works
+    in_old = positions >= 0
+    in_new = pd.Index(new_keys, dtype=object).drop_duplicates().get_indexer(old_keys) >= 0
     added = new[~in_old]
     removed = old[~in_new]
 
     matched_new = new[in_old].reset_index(drop=True)
-    positions = old_index.get_indexer(new_keys[in_old])
-    matched_old = old_unique.iloc[positions].reset_index(drop=True)
+    matched_old = old_unique.iloc[positions[in_old]].reset_index(drop=True)
     compare = [c for c in columns if c not in key and c in old.columns]
     differs = {}
     any_diff = np.zeros(len(matched_new), dtype=bool)
