@@ -97,6 +97,29 @@ def test_figures_equal_the_uncached_builders(tables, filters, lang):
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("filters", [Filters(), Filters(pillars=("P2", "P4")), Filters(regions=("SEA", "US")),
+                                     Filters(pillars=("P4",), regions=("US",))])
+def test_strategy_views_equal_the_page_computation(tables, filters, lang):
+    pillars, initiatives = tables["pillars"], tables["initiatives"]
+    if filters.pillars:
+        pillars = pillars[pillars["pillar_id"].isin(filters.pillars)]
+        initiatives = initiatives[initiatives["pillar_id"].isin(filters.pillars)]
+    themes = tables["themes"][tables["themes"]["initiative_id"].isin(initiatives["initiative_id"])]
+    regions = tables["regions"][tables["regions"]["initiative_id"].isin(initiatives["initiative_id"])]
+    if filters.regions:
+        regions = regions[regions["region_id"].isin(filters.regions)]
+    for got, expected in zip(cached.strategy_subset(tables, filters), (pillars, initiatives, themes, regions),
+                             strict=True):
+        pd.testing.assert_frame_equal(got, expected)
+    tree = metrics.hierarchy(pillars, initiatives, themes, lang)
+    links = metrics.strategy_links(pillars, initiatives, regions, themes, lang)
+    pd.testing.assert_frame_equal(cached.strategy_tree(tables, filters, lang), tree)
+    pd.testing.assert_frame_equal(cached.strategy_links(tables, filters, lang), links)
+    assert same_figure(cached.strategy_treemap(tables, filters, lang), figures.strategy_treemap(tree, lang))
+    assert same_figure(cached.strategy_sankey(tables, filters, lang), figures.strategy_sankey(links, lang))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
 def test_table_figures_and_map_equal_the_uncached_builders(tables, lang):
     for build, table in ((figures.ict_trade_chart, "ict_trade"), (figures.briefing_series_chart, "briefing_series"),
                          (figures.milestones_timeline, "milestones")):

@@ -186,6 +186,46 @@ def capability_by_year(tables: Tables, filters: Filters) -> pd.DataFrame:
     return per_state(tables, _capability_by_year, filter_key(filters))
 
 
+# -------------------------------------------------------------------------------- strategy
+
+def _strategy_subset(tables: Tables, key: FilterKey) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    filters = _filters(key)
+    pillars, initiatives = tables["pillars"], tables["initiatives"]
+    if filters.pillars:
+        pillars = pillars[pillars["pillar_id"].isin(filters.pillars)]
+        initiatives = initiatives[initiatives["pillar_id"].isin(filters.pillars)]
+    themes = tables["themes"][tables["themes"]["initiative_id"].isin(initiatives["initiative_id"])]
+    regions = tables["regions"][tables["regions"]["initiative_id"].isin(initiatives["initiative_id"])]
+    if filters.regions:
+        regions = regions[regions["region_id"].isin(filters.regions)]
+    return pillars, initiatives, themes, regions
+
+
+def strategy_subset(tables: Tables, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(pillars, initiatives, themes, regions) within the pillar and region filters."""
+    return per_state(tables, _strategy_subset, filter_key(filters))
+
+
+def _strategy_tree(tables: Tables, key: FilterKey, lang: str) -> pd.DataFrame:
+    pillars, initiatives, themes, _ = strategy_subset(tables, _filters(key))
+    return metrics.hierarchy(pillars, initiatives, themes, lang)
+
+
+def strategy_tree(tables: Tables, filters: Filters, lang: str) -> pd.DataFrame:
+    """metrics.hierarchy of the filtered strategy (pillar -> initiative -> theme rows)."""
+    return per_state(tables, _strategy_tree, filter_key(filters), lang)
+
+
+def _strategy_links(tables: Tables, key: FilterKey, lang: str) -> pd.DataFrame:
+    pillars, initiatives, themes, regions = strategy_subset(tables, _filters(key))
+    return metrics.strategy_links(pillars, initiatives, regions, themes, lang)
+
+
+def strategy_links(tables: Tables, filters: Filters, lang: str) -> pd.DataFrame:
+    """metrics.strategy_links of the filtered strategy (Sankey links)."""
+    return per_state(tables, _strategy_links, filter_key(filters), lang)
+
+
 # ----------------------------------------------------------------------------- app furniture
 
 def _year_bounds(tables: Tables) -> tuple[int, int]:
@@ -265,6 +305,24 @@ def _capability_trend(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
 def capability_trend(tables: Tables, filters: Filters, lang: str) -> go.Figure:
     """figures.capability_trend of the filtered activities."""
     return per_state(tables, _capability_trend, filter_key(filters), lang)
+
+
+def _strategy_treemap(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
+    return escaped(figures.strategy_treemap(strategy_tree(tables, _filters(key), lang), lang))
+
+
+def strategy_treemap(tables: Tables, filters: Filters, lang: str) -> go.Figure:
+    """figures.strategy_treemap of the filtered strategy."""
+    return per_state(tables, _strategy_treemap, filter_key(filters), lang)
+
+
+def _strategy_sankey(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
+    return escaped(figures.strategy_sankey(strategy_links(tables, _filters(key), lang), lang))
+
+
+def strategy_sankey(tables: Tables, filters: Filters, lang: str) -> go.Figure:
+    """figures.strategy_sankey of the filtered strategy."""
+    return per_state(tables, _strategy_sankey, filter_key(filters), lang)
 
 
 def _region_map(tables: Tables, lang: str, options: tuple[tuple[str, Any], ...]) -> go.Figure:
