@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from dashboard import figures, metrics
+from dashboard.ui import cached, data
 from dashboard.ui import components as ui
-from dashboard.ui import data
 from dashboard.ui.state import current_filters, lang, tr
 
 tables = data.tables()
@@ -13,20 +12,11 @@ filters = current_filters()
 st.title(tr("pillars.title"))
 st.markdown(tr("pillars.lead"))
 
-pillars = tables["pillars"]
-initiatives = tables["initiatives"]
-if filters.pillars:
-    pillars = pillars[pillars["pillar_id"].isin(filters.pillars)]
-    initiatives = initiatives[initiatives["pillar_id"].isin(filters.pillars)]
-themes = tables["themes"][tables["themes"]["initiative_id"].isin(initiatives["initiative_id"])]
-regions = tables["regions"][tables["regions"]["initiative_id"].isin(initiatives["initiative_id"])]
-if filters.regions:
-    regions = regions[regions["region_id"].isin(filters.regions)]
-
-tree = metrics.hierarchy(pillars, initiatives, themes, L)
-ui.chart(figures.strategy_treemap(tree, L), tree.drop(columns=["count"]), "pillars_tree")
-links = metrics.strategy_links(pillars, initiatives, regions, themes, L)
-ui.chart(figures.strategy_sankey(links, L), links.drop(columns=["pillar_id"]), "pillars_sankey")
+pillars, initiatives, themes, _ = cached.strategy_subset(tables, filters)
+tree = cached.strategy_tree(tables, filters, L)
+ui.chart(cached.strategy_treemap(tables, filters, L), tree.drop(columns=["count"]), "pillars_tree")
+links = cached.strategy_links(tables, filters, L)
+ui.chart(cached.strategy_sankey(tables, filters, L), links.drop(columns=["pillar_id"]), "pillars_sankey")
 
 st.subheader(tr("pillars.initiatives"))
 ui.initiative_list(initiatives, pillars, themes, tables["regions"])
