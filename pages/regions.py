@@ -15,6 +15,7 @@ from dashboard.ui.text import escape_md
 MAP_KEY = "regions_map"
 SEL = "sel"
 MEASURE = "measure"
+CLICK_LEVEL = "regions_click_level"
 MAP_HEIGHT = 500
 
 tables = data.tables()
@@ -33,6 +34,8 @@ def _select_from_map() -> None:
     state = st.session_state.get(MAP_KEY)
     points = state["selection"]["points"] if state else []
     picked = maps.selection_from_points(points, countries)
+    if picked and st.session_state.get(CLICK_LEVEL) == "region":
+        picked = maps.region_of(picked, countries)
     if picked in options:
         st.session_state[SEL] = picked
 
@@ -51,30 +54,32 @@ url_bound(SEL, "", lambda raw: raw[0] if raw[0] in options else None, lambda v: 
 if st.session_state.get(SEL) not in options:
     st.session_state[SEL] = ""
 
-measure_column, picker_column, chip_column = st.columns([2, 3, 3], gap="medium", vertical_alignment="bottom")
+measure_column, level_column, picker_column = st.columns([5, 4, 7], gap="medium", vertical_alignment="bottom")
 with measure_column:
     measure_id = st.selectbox(tr("regions.measure_picker"), measures, key=MEASURE,
                               format_func=lambda m: maps.measure_option_label(m, tables["targets"], L))
     write_url(MEASURE)
+with level_column:
+    st.segmented_control(tr("regions.click_level"), ["country", "region"], key=CLICK_LEVEL, default="country",
+                         required=True, format_func=lambda level: tr(f"regions.click_{level}"))
 with picker_column:
     sel = st.selectbox(tr("regions.picker"), options, key=SEL, help=tr("regions.picker_help"),
                        format_func=lambda s: maps.selection_option_label(s, countries, shown_regions, L))
     write_url(SEL)
 selection = maps.resolve_selection(sel, countries, shown_regions)
-with chip_column:
-    if selection is None:
-        st.caption(tr("regions.map_hint"))
-    else:
+if selection is None:
+    st.caption(tr("regions.map_hint"))
+else:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         name = maps.selection_name(selection.id, countries, shown_regions, L)
-        st.markdown(f":blue-badge[:material/location_on: {escape_md(tr('regions.selected', name=name))}]")
-        buttons = st.columns(2)
-        buttons[0].button(tr("regions.clear"), icon=":material/close:", key="regions_clear",
-                          on_click=_set_selection, args=("",), width="stretch")
+        st.markdown(f":blue-badge[:material/location_on: {escape_md(tr('regions.selected', name=name))}]",
+                    width="content")
+        st.button(tr("regions.clear"), icon=":material/close:", key="regions_clear", on_click=_set_selection,
+                  args=("",), width="content")
         if selection.kind == "country" and selection.region_ids and selection.region_ids[0] in options:
             region_id = selection.region_ids[0]
-            buttons[1].button(tr("regions.whole_region",
-                                 region=maps.selection_name(region_id, countries, shown_regions, L)),
-                              key="regions_widen", on_click=_set_selection, args=(region_id,), width="stretch")
+            st.button(tr("regions.whole_region", region=maps.selection_name(region_id, countries, shown_regions, L)),
+                      key="regions_widen", on_click=_set_selection, args=(region_id,), width="content")
 
 measure = maps.compute_measure(measure_id, tables, filters, L)
 activity = metrics.filter_activities(tables["activities"], countries, tables["initiatives"], filters)

@@ -321,6 +321,12 @@ def test_every_clickable_trace_carries_its_country(tables):
             assert all(row[0] in known for row in trace.customdata), trace.name
 
 
+def test_region_of_a_clicked_country(countries):
+    assert maps.region_of("VNM", countries) == "SEA"
+    assert maps.region_of("PRK", countries) == "KP"
+    assert maps.region_of("XXX", countries) is None
+
+
 def test_picker_options_list_regions_then_countries(countries, regions):
     options = maps.selection_options(countries, regions)
     assert options[:8] == ["", "US", "EU", "CN", "SEA", "SA", "EUR", "KP"]

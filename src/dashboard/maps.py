@@ -186,6 +186,12 @@ def resolve_selection(sel: str | None, countries: pd.DataFrame, regions: pd.Data
     return Selection(sel, "country", (sel,), tuple(dict.fromkeys(rows["region_id"])))
 
 
+def region_of(iso3: str, countries: pd.DataFrame) -> str | None:
+    """The region id of a country (None when the code is not in the table)."""
+    rows = countries.loc[countries["iso3"] == iso3, "region_id"]
+    return str(rows.iloc[0]) if len(rows) else None
+
+
 def selection_options(countries: pd.DataFrame, regions: pd.DataFrame) -> list[str]:
     """Picker options: no selection, every region (in order), then every country grouped by region."""
     ordered = regions.sort_values("sort_order")

@@ -43,6 +43,7 @@ def test_page_runs_in_both_languages_with_map_legend_and_disclaimer(open_page, l
     assert len(table) == 64
     assert {"VNM", "PRK", "KOR"} <= set(table.iloc[:, 0])
     assert at.selectbox(key="sel").value == ""
+    assert at.button_group(key="regions_click_level").value == "country"
 
 
 def test_korean_page_shows_korean_labels_only(open_page):

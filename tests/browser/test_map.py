@@ -99,6 +99,16 @@ def test_click_on_a_country_filters_the_table_and_clear_resets_it(page, server):
     browser_page.get_by_role("button", name="Clear selection").click()
     browser_page.get_by_text("Countries shown: 64", exact=True).wait_for(timeout=30_000)
     assert "sel=" not in browser_page.url
+
+    # the same click with "a click on the map selects: region" selects Southeast Asia
+    browser_page.locator("[data-testid='stButtonGroup'] button", has_text="Region").click()
+    wait_for_app(browser_page)
+    point = browser_page.evaluate(POINT_IN_COUNTRY, "VNM")
+    browser_page.mouse.move(point["x"], point["y"])
+    browser_page.mouse.click(point["x"], point["y"])
+    browser_page.wait_for_url(re.compile(r"[?&]sel=SEA\b"), timeout=30_000)
+    browser_page.get_by_text("Countries shown: 10", exact=True).wait_for(timeout=30_000)
+    assert {"VNM", "THA", "IDN"} <= set(browser_page.evaluate(TABLE_CODES))
     assert log.external == [] and log.failed == []
 
 
