@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from dashboard.filereader import FileReadError, ReadProblem, normalise_headers, read_table_file
 from dashboard.loading import load_csv_tables, reference_values
@@ -47,7 +49,7 @@ HEADER_STYLES = ("ids", "ko", "en")
 _FORMULA = re.compile(r"^(?:[=@]|[+\-](?![\d.,\s]*$))")
 # Markup that has no business in a data cell (the app renders data as text, but downstream tools
 # might not): HTML tags and comments, and javascript:/vbscript:/data: URIs.
-_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|(?:java|vb)script\s*:|data\s*:\s*text/html", re.IGNORECASE)
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|(?:java|vb)script\s*:|data\s*:\s*text/html", re.IGNORECASE)  # RE2-safe
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -122,24 +124,36 @@ def _from_read_problem(table: str, problem: ReadProblem) -> Problem:
 
 
 def content_problems(frame: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int]) -> list[Problem]:
-    """Text cells that would run as a spreadsheet formula, carry markup or control characters."""
+    """Text cells that would run as a spreadsheet formula, carry markup or control characters.
+
+    Vectorised with pyarrow compute (RE2); only cells starting with "+" or "-" need Python's regex.
+    """
     problems: list[Problem] = []
     for column in spec.columns:
         if column.type != "str" or column.name not in frame:
             continue
         values = frame[column.name]
-        present = values.notna().to_numpy()
-        if not present.any():
+        array = pa.array(values, type=pa.string(), from_pandas=True)
+        if array.null_count == len(array):
             continue
-        text = values.astype("str")
-        for code, pattern, search in (("formula", _FORMULA, False), ("markup", _MARKUP, True),
-                                      ("control_character", _CONTROL, True)):
-            hits = (text.str.contains(pattern, regex=True) if search else text.str.match(pattern))
-            hits = hits.fillna(False).to_numpy(dtype=bool) & present
+        signed = pc.or_(pc.starts_with(array, "+"), pc.starts_with(array, "-"))
+        formula = pc.or_(pc.starts_with(array, "="), pc.starts_with(array, "@"))
+        formula = _mask(formula)
+        for position in _mask(signed).nonzero()[0]:
+            formula[position] = bool(_FORMULA.match(array[position].as_py()))
+        checks = (("formula", formula),
+                  ("markup", _mask(pc.match_substring_regex(array, _MARKUP.pattern, ignore_case=True))),
+                  ("control_character", _mask(pc.match_substring_regex(array, _CONTROL.pattern))))
+        for code, hits in checks:
             for position in hits.nonzero()[0]:
                 problems.append(Problem(spec.name, int(row_numbers[position]), column.name,
                                         str(values.iloc[position]), code, {}))
     return problems
+
+
+def _mask(result: pa.Array) -> np.ndarray:
+    """A pyarrow boolean result as a writable numpy mask (null -> False)."""
+    return np.array(pc.fill_null(result, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def dependants(table: str) -> list[tuple[str, str, str]]:
