@@ -114,7 +114,8 @@ def current_data(spec: TableSpec, tables: Tables, headers: str) -> None:
     served = tables.versions.get(name)
     info = next((v for v in _history(name) if v.version == served), None)
     st.markdown(_version_line(info))
-    st.dataframe(ui.localise_columns(frame, name), hide_index=True, width="stretch", height=360)
+    st.dataframe(ui.localise_columns(frame, name), hide_index=True, width="stretch",
+                 height="auto" if len(frame) <= 10 else 390)
     st.markdown(f"**{tr('data.download_current')}**")
     _downloads(lambda: ingest.labelled(frame, spec, headers), f"{name}_v{served}", name, f"dl_current_{name}",
                tr("data.download_csv"), tr("data.download_xlsx"))
@@ -347,7 +348,8 @@ def history(spec: TableSpec, headers: str, editor: str | None) -> None:
         st.error(tr("data.store_error", error=escape_md(str(error))), icon=":material/error:")
         return
     st.markdown(_version_line(info))
-    st.dataframe(ui.localise_columns(frame, name), hide_index=True, width="stretch", height=300)
+    st.dataframe(ui.localise_columns(frame, name), hide_index=True, width="stretch",
+                 height="auto" if len(frame) <= 10 else 320)
     _downloads(lambda: ingest.labelled(frame, spec, headers), f"{name}_v{info.version}", name,
                f"dl_version_{name}", tr("data.download_version_csv", version=info.version),
                tr("data.download_version_xlsx", version=info.version))
