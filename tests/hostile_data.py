@@ -22,6 +22,7 @@ PAYLOADS = (
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
     "javascript:alert(1)",
+    LONG,  # early in the cycle so that even the 4-row tables (pillars, targets) carry it
     f"![x](http://{EVIL_HOST}/x.png)",
     "[click](javascript:alert(1))",
     ":red[spoof]",
@@ -34,7 +35,6 @@ PAYLOADS = (
     "$$\\href{javascript:alert(1)}{x}$$",
     "{0} {name} %s %(x)s ${x}",
     ":material/warning: :blue-badge[fake]",
-    LONG,
 )
 
 #: Substrings that would show the payload was rendered as HTML/Markdown rather than as text.
