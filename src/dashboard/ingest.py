@@ -380,8 +380,6 @@ def column_guide(spec: TableSpec, lang: str) -> pd.DataFrame:
             rules.append(t("data.rule_maximum", lang, maximum=f"{column.maximum:,g}"))
         if column.references:
             rules.append(t("data.rule_reference", lang, table=column.references[0], column=column.references[1]))
-        if column.type == "str":
-            rules.append(t("data.rule_text", lang))
         if column.name in spec.key:
             rules.append(t("data.rule_key", lang, key=", ".join(spec.key)))
         records.append({
@@ -389,8 +387,8 @@ def column_guide(spec: TableSpec, lang: str) -> pd.DataFrame:
             "label": column.label(lang),
             "type": t(f"data.type_{column.type}", lang),
             "required": t("data.optional" if column.nullable else "data.required", lang),
+            "description": column.description(lang),
             "rule": " · ".join(rules),
             "example": column.example,
-            "description": column.description(lang),
         })
-    return pd.DataFrame(records, columns=["column", "label", "type", "required", "rule", "example", "description"])
+    return pd.DataFrame(records, columns=["column", "label", "type", "required", "description", "rule", "example"])

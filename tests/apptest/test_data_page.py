@@ -196,7 +196,7 @@ def test_history_shows_versions_and_rolls_back_as_a_new_version(open_page, edito
     button(at, "Publish as a new version").click().run()
     history = next(df.value for df in at.dataframe if "Source SHA-256" in df.value.columns)
     assert list(history["Version"]) == [2, 1] and history["Editor"].tolist() == [EDITOR, "seed"]
-    at.selectbox(key="version_progress").set_value(1).run()
+    at.selectbox(key="version_progress_2").set_value(1).run()
     assert "Version 1" in texts(at.markdown)
     button(at, "Publish version 1 again as a new version").click().run()
     assert not at.exception

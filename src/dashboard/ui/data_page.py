@@ -129,6 +129,7 @@ def column_guide(spec: TableSpec) -> None:
     guide = ingest.column_guide(spec, lang())
     headers = {column: tr(f"data.guide_{column}") for column in guide.columns}
     st.dataframe(guide.rename(columns=headers), hide_index=True, width="stretch")
+    st.caption(tr("data.rule_text"))
 
 
 # --------------------------------------------------------------------------- upload
@@ -339,7 +340,7 @@ def history(spec: TableSpec, headers: str, editor: str | None) -> None:
     st.dataframe(listing, hide_index=True, width="stretch")
     by_number = {v.version: v for v in versions}
     titles = {n: f"v{n} · {v.created_at[:16].replace('T', ' ')} · {v.editor}" for n, v in by_number.items()}
-    chosen = st.selectbox(tr("data.pick_version"), list(by_number), key=f"version_{name}",
+    chosen = st.selectbox(tr("data.pick_version"), list(by_number), key=f"version_{name}_{versions[0].version}",
                           format_func=titles.__getitem__)
     info = by_number[chosen]
     try:
