@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -27,7 +28,8 @@ from dashboard.ui.text import escape_md
 _PREVIEW = "_data_preview"
 _FLASH = "_data_flash"
 _UPLOADS = "_data_upload_round"
-PREVIEW_ROWS = 500
+PREVIEW_ROWS = 200  # rows of the highlighted preview (a pandas Styler costs ~0.5 ms per row per rerun)
+CELL_ROWS = 1000  # rows of the changed-cells list (a plain table)
 MB = 1024 * 1024
 # Highlight colours (light tints that keep black text readable) plus a text column saying what
 # changed, so that colour is never the only signal.
@@ -165,8 +167,11 @@ def problem_report(problems, spec: TableSpec, key: str) -> None:
                        mime=CSV_MIME, key=f"dl_report_{key}", on_click="ignore", icon=":material/download:")
 
 
-def _styled_preview(diff: diffing.TableDiff, spec: TableSpec):
-    shown, mask = diffing.preview_frame(diff, PREVIEW_ROWS)
+def _styled_preview(prepared: dict, spec: TableSpec):
+    if "preview" not in prepared:  # once per upload; the labels below follow the UI language
+        prepared["preview"] = diffing.preview_frame(prepared["diff"], PREVIEW_ROWS)
+    shown, mask = (frame.copy() for frame in prepared["preview"])
+    diff: diffing.TableDiff = prepared["diff"]
     kinds = shown[diffing.CHANGE].copy()
     shown[diffing.CHANGE] = kinds.map(lambda k: tr(f"data.change_{k}"))
     labels = {c: spec.column(c).label(lang()) for c in diff.columns}
@@ -174,15 +179,10 @@ def _styled_preview(diff: diffing.TableDiff, spec: TableSpec):
     shown = shown.rename(columns=labels)
     mask = mask.rename(columns=labels)
 
-    def css(_frame: pd.DataFrame) -> pd.DataFrame:
-        styles = pd.DataFrame("", index=shown.index, columns=shown.columns)
-        for position, kind in enumerate(kinds):
-            row_css = {diffing.ADDED: ADDED_CSS, diffing.REMOVED: REMOVED_CSS, diffing.CHANGED: CHANGED_CSS}[kind]
-            marked = mask.iloc[position].to_numpy()
-            styles.iloc[position, marked] = row_css
-        return styles
-
-    return shown.style.apply(css, axis=None), len(shown)
+    row_css = kinds.map({diffing.ADDED: ADDED_CSS, diffing.REMOVED: REMOVED_CSS, diffing.CHANGED: CHANGED_CSS})
+    styles = pd.DataFrame(np.where(mask.to_numpy(dtype=bool), row_css.to_numpy(dtype=object)[:, None], ""),
+                          index=shown.index, columns=shown.columns)
+    return shown.style.apply(lambda _frame: styles, axis=None), len(shown)
 
 
 def _format_effect(measure: str, value: object, unit: str | None) -> str:
@@ -263,7 +263,7 @@ def upload_and_publish(spec: TableSpec, tables: Tables, editor: str) -> None:
     for column, kind in zip(columns, ("added", "changed", "removed", "unchanged"), strict=True):
         column.metric(tr(f"data.count_{kind}"), f"{diff.counts[kind]:,}")
     if diff.has_changes:
-        styled, shown = _styled_preview(diff, spec)
+        styled, shown = _styled_preview(prepared, spec)
         st.dataframe(styled, hide_index=True, width="stretch", key=f"preview_{name}")
         total = sum(diff.counts[k] for k in ("added", "changed", "removed"))
         st.caption(tr("data.preview_legend") + (" " + tr("data.preview_limited", shown=f"{shown:,}",
@@ -271,7 +271,7 @@ def upload_and_publish(spec: TableSpec, tables: Tables, editor: str) -> None:
                                                  if total > shown else ""))
         if len(diff.cells):
             with st.expander(tr("data.changed_cells", count=f"{len(diff.cells):,}"), icon=":material/edit_note:"):
-                cells = diff.cells.head(PREVIEW_ROWS).copy()
+                cells = diff.cells.head(CELL_ROWS).copy()
                 cells["column"] = cells["column"].map(lambda c: spec.column(c).label(lang()) if c in spec.column_names
                                                       else c)
                 cells = cells.rename(columns={"column": tr("data.cell_column"), "before": tr("data.effect_before"),
