@@ -13,8 +13,8 @@ Configuration (outside the repository, see ``dashboard.auth``):
 * an ``[auth]`` secrets section: single sign-on through ``st.login`` (needs Authlib); an optional
   ``[editor] allowed_emails = ["a@x.go.kr", "@x.go.kr"]`` restricts which accounts may edit.
 
-The password never leaves the form: it is not logged, echoed, put in the URL or kept in
-session state (the form clears on submit).
+The password never leaves the form: it is not logged, echoed or put in the URL, and the form's
+callback clears it from the session as soon as it has been checked.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ _LOG = logging.getLogger("dashboard.auth")
 _SESSION = "_editor_session"
 _LIMITER = "_editor_limiter"
 _FORM = "editor_login"
+_NAME_KEY = "_editor_login_name"
+_PASSWORD_KEY = "_editor_login_password"
+_MESSAGE = "_editor_login_message"
 # Across sessions from one client address: a page reload must not reset the limit.
 CLIENT_MAX_ATTEMPTS = 20
 
@@ -71,9 +74,10 @@ def _client_limiters() -> _ClientLimiters:
 
 def _client() -> str:
     try:
-        return st.context.ip_address or "loopback"
-    except Exception:  # noqa: BLE001 - no client context (e.g. tests): one shared bucket
+        address = st.context.ip_address  # None on loopback
+    except Exception:  # noqa: BLE001 - no client context: one shared bucket
         return "unknown"
+    return address if isinstance(address, str) and address else "loopback"
 
 
 def _secrets() -> dict[str, Any]:
@@ -132,42 +136,61 @@ def _sso_user(editor_section: Mapping[str, Any], providers: list[str | None]) ->
     return _signed_in(name, "sso", st.logout)
 
 
-def _password_form(stored: str) -> str | None:
+def _attempt(stored: str) -> None:
+    """Form callback: check the password before the page reruns, then forget it.
+
+    Running as a callback means the outcome (signed in, error, lockout) is already in the session
+    when the page renders, so a lockout disables the button at once, and the password is cleared
+    from the widget state before any element is drawn.
+    """
+    name = st.session_state.get(_NAME_KEY, "")
+    password = st.session_state.get(_PASSWORD_KEY, "") or ""
+    st.session_state[_PASSWORD_KEY] = ""
+    limiter: auth.AttemptLimiter = st.session_state.setdefault(_LIMITER, auth.AttemptLimiter())
+    clients, client = _client_limiters(), _client()
+    now = time.monotonic()
+    if max(limiter.remaining(now), clients.remaining(client, now)) > 0:
+        return  # locked: not even checked (the button is disabled; this guards forged messages)
+    editor = auth.clean_editor_name(name)
+    if editor is None:
+        st.session_state[_MESSAGE] = ("auth.bad_name", {"limit": auth.MAX_EDITOR_NAME_CHARS})
+        return
+    if auth.verify_password(password, stored):
+        limiter.record_success()
+        clients.success(client)
+        st.session_state[_SESSION] = {"name": editor, "method": "password", "hash_id": auth.hash_id(stored)}
+        st.session_state[_NAME_KEY] = ""
+        _LOG.info("editor %r signed in", editor)
+        return
+    limiter.record_failure(now)
+    clients.failure(client, now)
+    _LOG.warning("failed editor sign-in (name %r)", editor)
+    if max(limiter.remaining(now), clients.remaining(client, now)) <= 0:
+        st.session_state[_MESSAGE] = ("auth.wrong_password", {"left": limiter.attempts_left()})
+
+
+def _password_form(stored: str) -> None:
     try:
         auth.parse_hash(stored)
     except auth.InvalidHash as error:
         st.error(tr("auth.bad_hash", reason=escape_md(str(error))), icon=":material/error:")
-        return None
+        return
     limiter: auth.AttemptLimiter = st.session_state.setdefault(_LIMITER, auth.AttemptLimiter())
-    clients, client = _client_limiters(), _client()
     now = time.monotonic()
-    wait = max(limiter.remaining(now), clients.remaining(client, now))
-    with st.form(_FORM, clear_on_submit=True, enter_to_submit=True):
+    wait = max(limiter.remaining(now), _client_limiters().remaining(_client(), now))
+    with st.form(_FORM, enter_to_submit=True):
         st.markdown(f"**{tr('auth.form_title')}**")
-        name = st.text_input(tr("auth.name"), max_chars=auth.MAX_EDITOR_NAME_CHARS, autocomplete="name")
-        password = st.text_input(tr("auth.password"), type="password", max_chars=1024,
-                                 autocomplete="current-password")
-        submitted = st.form_submit_button(tr("auth.login"), icon=":material/login:", disabled=wait > 0)
-    if submitted and wait <= 0:
-        editor = auth.clean_editor_name(name)
-        if editor is None:
-            st.error(tr("auth.bad_name", limit=auth.MAX_EDITOR_NAME_CHARS), icon=":material/error:")
-            return None
-        if auth.verify_password(password or "", stored):
-            limiter.record_success()
-            clients.success(client)
-            st.session_state[_SESSION] = {"name": editor, "method": "password", "hash_id": auth.hash_id(stored)}
-            _LOG.info("editor %r signed in", editor)
-            st.rerun()
-        lockout = limiter.record_failure(now)
-        clients.failure(client, now)
-        _LOG.warning("failed editor sign-in (name %r)", editor)
-        wait = max(lockout, limiter.remaining(now), clients.remaining(client, now))
-        if wait <= 0:
-            st.error(tr("auth.wrong_password", left=limiter.attempts_left()), icon=":material/error:")
+        st.text_input(tr("auth.name"), max_chars=auth.MAX_EDITOR_NAME_CHARS, autocomplete="name", key=_NAME_KEY)
+        st.text_input(tr("auth.password"), type="password", max_chars=1024, autocomplete="current-password",
+                      key=_PASSWORD_KEY)
+        st.form_submit_button(tr("auth.login"), icon=":material/login:", disabled=wait > 0,
+                              on_click=_attempt, args=(stored,))
+    message = st.session_state.pop(_MESSAGE, None)
     if wait > 0:
         st.warning(tr("auth.locked", seconds=math.ceil(wait)), icon=":material/lock_clock:")
-    return None
+    elif message is not None:
+        key, params = message
+        st.error(tr(key, **params), icon=":material/error:")
 
 
 def editor_gate() -> str | None:
@@ -204,5 +227,5 @@ def editor_gate() -> str | None:
                 st.button(label, on_click=st.login, args=() if provider is None else (provider,),
                           key=f"editor_sso_{provider or 'default'}", icon=":material/badge:")
     if stored is not None:
-        return _password_form(stored)
+        _password_form(stored)
     return None
