@@ -111,15 +111,20 @@ def _with_illustrative_note(notes: str, illustrative: bool, lang: str) -> str:
     return f"{notes} {t('briefing.illustrative_note', lang)}" if illustrative else notes
 
 
-def presentation_style(fig: go.Figure, *, height: int | None = None, escape: bool = True) -> go.Figure:
+def presentation_style(fig: go.Figure, *, height: int | None = None, escape: bool = True,
+                       legend_on_top: bool = True) -> go.Figure:
     """Projector type sizes on every piece of chart text (ticks, legend, labels, annotations).
 
     `escape` passes the figure through `figure_text.escape_figure` first (data strings as text, not
     Plotly pseudo-HTML), as `ui.components.chart` does for the analytical pages; the maps escape
-    their own strings (`maps.plain`) and are styled with `escape=False`.
+    their own strings (`maps.plain`) and are styled with `escape=False`. `legend_on_top` puts a
+    horizontal legend above the plot area, right-aligned (below it, its distance would grow with the
+    chart's height on a tall screen).
     """
     if escape:
         fig = escape_figure(fig)
+    if legend_on_top and fig.layout.legend.orientation == "h":
+        fig.update_layout(legend=dict(yanchor="bottom", y=1.01, xanchor="right", x=1.0))
     fig.update_layout(
         font=dict(size=BODY_PX, family=theme.FONT_FAMILY, color=theme.INK),
         title_font_size=CHART_TITLE_PX,
@@ -204,7 +209,7 @@ def _role_map(tables: TableSource, lang: str, role: str, *, resolution: int) -> 
     hubs = tables["hubs"]
     hubs = hubs[hubs["country_iso3"].isin(members.loc[~members["is_origin"].astype(bool), "iso3"])]
     fig = maps.region_map(members, chosen, hubs, lang, height=520, show_arcs=role == "belt", resolution=resolution)
-    return presentation_style(fig, escape=False), chosen, members, hubs
+    return presentation_style(fig, escape=False, legend_on_top=False), chosen, members, hubs
 
 
 def _initiative_detail(tables: TableSource, regions: pd.DataFrame, lang: str) -> str:

@@ -164,21 +164,21 @@ def _body(slide: slides.Slide) -> None:
             left.html(pack.cards_html(slide.cards, columns=1))
             with right:
                 for i, fig in enumerate(slide.figures):
-                    _chart(fig, f"bp_{slide.id}_{i}")
+                    _chart(fig, f"bp_chart_{i}")
         elif slide.layout == "stack" and slide.cards and slide.figures:
             st.html(pack.cards_html(slide.cards, columns=slide.card_columns))
             for i, fig in enumerate(slide.figures):
-                _chart(fig, f"bp_{slide.id}_{i}")
+                _chart(fig, f"bp_chart_{i}")
         else:
             if slide.cards:
                 st.html(pack.cards_html(slide.cards, columns=slide.card_columns, large=not slide.figures))
             if len(slide.figures) > 1:
                 for column, (i, fig) in zip(st.columns(len(slide.figures)), enumerate(slide.figures), strict=True):
                     with column:
-                        _chart(fig, f"bp_{slide.id}_{i}")
+                        _chart(fig, f"bp_chart_{i}")
             else:
                 for i, fig in enumerate(slide.figures):
-                    _chart(fig, f"bp_{slide.id}_{i}")
+                    _chart(fig, f"bp_chart_{i}")
 
 
 def present(tables: Tables) -> None:
