@@ -9,7 +9,10 @@ without the language switch, filters or navigation. Declaring up front that the 
 
 from __future__ import annotations
 
+import math
+import os
 import sys
+from collections.abc import Mapping
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
@@ -17,9 +20,33 @@ from streamlit.web import cli
 from dashboard.paths import ROOT
 
 
+# Same variable as dashboard.ingest.MAX_UPLOAD_ENV (not imported: keeps the launcher light).
+MAX_UPLOAD_ENV = "DASHBOARD_MAX_UPLOAD_MB"
+
+
+def upload_limit_args(args: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
+    """`--server.maxUploadSize N` from DASHBOARD_MAX_UPLOAD_MB, unless the options already set it.
+
+    The server then refuses a larger upload itself (HTTP 413) before the app sees any byte;
+    the app's reader applies the same limit in bytes. Without the variable, the value in
+    .streamlit/config.toml (50 MB) applies.
+    """
+    if any(arg.startswith("--server.maxUploadSize") for arg in args):
+        return []
+    raw = ((os.environ if environ is None else environ).get(MAX_UPLOAD_ENV) or "").strip()
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        return []
+    if not math.isfinite(megabytes) or megabytes <= 0:
+        return []
+    return ["--server.maxUploadSize", str(max(1, math.ceil(megabytes)))]
+
+
 def main(argv: list[str] | None = None) -> None:
     PagesManager.uses_pages_directory = False
     args = list(sys.argv[1:] if argv is None else argv)
+    args += upload_limit_args(args)
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *args]
     sys.exit(cli.main())
 
