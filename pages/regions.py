@@ -47,7 +47,8 @@ def _set_selection(value: str) -> None:
 st.title(tr("regions.title"))
 st.markdown(tr("regions.lead"))
 
-url_bound(MEASURE, maps.REGION_MEASURE, lambda raw: raw[0] if raw[0] in measures else None, lambda v: [] if v == maps.REGION_MEASURE else [v])
+url_bound(MEASURE, maps.REGION_MEASURE, lambda raw: raw[0] if raw[0] in measures else None,
+          lambda v: [] if v == maps.REGION_MEASURE else [v])
 if st.session_state.get(MEASURE) not in measures:
     st.session_state[MEASURE] = maps.REGION_MEASURE
 url_bound(SEL, "", lambda raw: raw[0] if raw[0] in options else None, lambda v: [v] if v else [])

@@ -62,7 +62,8 @@ PROGRESS_PREFIX = "progress-"
 # --- geometry -------------------------------------------------------------------------------------
 
 
-def great_circle(start: tuple[float, float], end: tuple[float, float], points: int = ARC_POINTS) -> tuple[list[float], list[float]]:
+def great_circle(start: tuple[float, float], end: tuple[float, float],
+                 points: int = ARC_POINTS) -> tuple[list[float], list[float]]:
     """Latitudes and longitudes along the great circle from `start` to `end` (both (lat, lon))."""
     lat1, lon1, lat2, lon2 = map(np.radians, (*start, *end))
     a = np.array([np.cos(lat1) * np.cos(lon1), np.cos(lat1) * np.sin(lon1), np.sin(lat1)])
@@ -428,7 +429,8 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
                             for role, rid in zip(members["role"], members["region_id"], strict=True)]
     members["opacity"] = [1.0 if not chosen or code in chosen else DIMMED for code in members["iso3"]]
     on_map = members[members["iso3"].isin(available)]
-    as_marker = members[~members["iso3"].isin(available) | members["iso3"].isin(small_countries(members["iso3"], resolution))]
+    tiny = small_countries(members["iso3"], resolution)
+    as_marker = members[~members["iso3"].isin(available) | members["iso3"].isin(tiny)]
     fig = go.Figure()
     no_effect = dict(selected=dict(marker=dict(opacity=1.0)), unselected=dict(marker=dict(opacity=1.0)))
 
@@ -448,14 +450,16 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
                 fig.add_trace(go.Scattergeo(
                     lat=dots["capital_lat"], lon=dots["capital_lon"], mode="markers", name=label,
                     legendgroup=region.region_id, showlegend=shapes.empty,
-                    marker=dict(size=8, color=colour, line=dict(color="#ffffff", width=1), opacity=dots["opacity"].tolist()),
+                    marker=dict(size=8, color=colour, line=dict(color="#ffffff", width=1),
+                                opacity=dots["opacity"].tolist()),
                     customdata=dots[custom].to_numpy(), hovertemplate=hover, **no_effect))
     else:
         values = members["iso3"].map(measure.values).astype(float)
         members["value"] = values
         members["value_text"] = [_format(v, measure.value_format) for v in values]
         scope_note = t("regions.region_total", lang) if measure.scope == "region" else ""
-        members["value_line"] = [f"{plain(measure.label)}: {text} {plain(measure.unit)}".rstrip() + (f" ({scope_note})" if scope_note else "")
+        suffix = f" ({scope_note})" if scope_note else ""
+        members["value_line"] = [f"{plain(measure.label)}: {text} {plain(measure.unit)}".rstrip() + suffix
                                  if text else t("regions.no_data", lang) for text in members["value_text"]]
         on_map = members[members["iso3"].isin(available)]
         as_marker = members[members.index.isin(as_marker.index)]
@@ -476,21 +480,24 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
                         colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
                         name=t("regions.no_data", lang), legendgroup="no_data", showlegend=True, hovertemplate=hover,
                         **no_effect)
-        for dots, has_data in ((as_marker[as_marker["value"].notna()], True), (as_marker[as_marker["value"].isna()], False)):
+        known = as_marker["value"].notna()
+        for dots, has_data in ((as_marker[known], True), (as_marker[~known], False)):
             if dots.empty:
                 continue
             colour = dict(color=dots["value"], colorscale=scale, cmin=0, cmax=zmax) if has_data else \
                 dict(color=NO_DATA_COLOUR)
             fig.add_trace(go.Scattergeo(
                 lat=dots["capital_lat"], lon=dots["capital_lon"], mode="markers", showlegend=False,
-                name=plain(measure.label), marker=dict(size=8, line=dict(color="#ffffff", width=1), opacity=dots["opacity"].tolist(),
+                name=plain(measure.label),
+                marker=dict(size=8, line=dict(color="#ffffff", width=1), opacity=dots["opacity"].tolist(),
                                                 **colour),
                 customdata=dots[custom].to_numpy(), hovertemplate=hover, **no_effect))
 
     home = origin(countries)
     origin_label = t("map.origin", lang)
     fig.add_trace(go.Choropleth(
-        locations=[home.iso3], z=[1], locationmode="ISO-3", colorscale=[[0, theme.ORIGIN_COLOUR], [1, theme.ORIGIN_COLOUR]],
+        locations=[home.iso3], z=[1], locationmode="ISO-3",
+        colorscale=[[0, theme.ORIGIN_COLOUR], [1, theme.ORIGIN_COLOUR]],
         showscale=False, name=origin_label, legendgroup="origin", showlegend=False,
         marker=dict(line=dict(color="#ffffff", width=0.8)),
         customdata=[[home.iso3, plain(home[name])]], hovertemplate=_hover(["<b>%{customdata[1]}</b>", origin_label]),
@@ -499,7 +506,10 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
     if show_arcs:
         arcs = belt_arcs(countries, regions)
         for emphasised in (False, True):
-            part = arcs[arcs["iso3"].isin(chosen) == emphasised] if chosen else (arcs if not emphasised else arcs.iloc[0:0])
+            if chosen:
+                part = arcs[arcs["iso3"].isin(chosen) == emphasised]
+            else:
+                part = arcs.iloc[0:0] if emphasised else arcs
             lats: list[float | None] = []
             lons: list[float | None] = []
             for arc in part.itertuples(index=False):
@@ -524,15 +534,16 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
                 lat=shown["lat"], lon=shown["lon"], mode="markers", name=t("map.hubs", lang), legendgroup="hubs",
                 marker=dict(size=11, color="#ffffff", symbol="diamond", line=dict(width=2, color=theme.INK),
                             opacity=hub_opacity),
-                customdata=np.column_stack([shown["country_iso3"], shown[name].map(plain), shown[f"city_{lang}"].map(plain),
-                                            [plain(v) for v in opened]]),
+                customdata=np.column_stack([shown["country_iso3"], shown[name].map(plain),
+                                            shown[f"city_{lang}"].map(plain), [plain(v) for v in opened]]),
                 hovertemplate=_hover(["<b>%{customdata[1]}</b>", "%{customdata[2]}",
                                       t("map.opened", lang) + ": %{customdata[3]}"]),
                 **no_effect))
 
     fig.add_trace(go.Scattergeo(
         lat=[home.capital_lat], lon=[home.capital_lon], mode="markers", name=origin_label, legendgroup="origin",
-        showlegend=True, legendrank=1, marker=dict(size=11, symbol="star", color=SEOUL_MARKER, line=dict(width=1.2, color=theme.INK)),
+        showlegend=True, legendrank=1,
+        marker=dict(size=11, symbol="star", color=SEOUL_MARKER, line=dict(width=1.2, color=theme.INK)),
         customdata=[[home.iso3, plain(home[name])]], hovertemplate=_hover(["<b>%{customdata[1]}</b>", origin_label]),
         **no_effect))
 
@@ -543,7 +554,8 @@ def region_map(countries: pd.DataFrame, regions: pd.DataFrame, hubs: pd.DataFram
                 locations=outline["iso3"], z=[0] * len(outline), locationmode="ISO-3", showscale=False,
                 colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                 marker=dict(line=dict(color=theme.INK, width=HIGHLIGHT_WIDTH)), hoverinfo="skip",
-                showlegend=False, name=t("regions.selected", lang, name=plain(selection_name(selected.id, countries, regions, lang)))))
+                showlegend=False,
+                name=t("regions.selected", lang, name=plain(selection_name(selected.id, countries, regions, lang)))))
 
     fig.update_layout(geo=dict(
         projection_type="natural earth", projection_rotation_lon=CENTRE_LON, resolution=resolution,
@@ -612,14 +624,14 @@ def countries_table(countries: pd.DataFrame, regions: pd.DataFrame, measure: Mea
     order = {rid: i for i, rid in enumerate(ordered["region_id"])}
     frame = countries if selection is None else countries[countries["iso3"].isin(selection.iso3)]
     frame = frame.assign(_order=frame["region_id"].map(order)).sort_values(["_order", "iso3"], kind="stable")
+    roles = frame["region_id"].map(ordered.set_index("region_id")["role"])
     out = pd.DataFrame({
         "iso3": frame["iso3"].to_numpy(),
         "name_ko": frame["name_ko"].to_numpy(),
         "name_en": frame["name_en"].to_numpy(),
         "region": frame["region_id"].map(names).fillna(frame["region_id"]).to_numpy(),
         "role": [t("regions.role_origin", lang) if is_origin else role_text(str(role), lang)
-                 for is_origin, role in zip(_is_origin(frame),
-                                            frame["region_id"].map(ordered.set_index("region_id")["role"]), strict=True)],
+                 for is_origin, role in zip(_is_origin(frame), roles, strict=True)],
     })
     if measure is not None:
         out[measure.label + (f" ({measure.unit})" if measure.unit else "")] = \
