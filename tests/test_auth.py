@@ -189,3 +189,17 @@ def test_no_credentials_in_the_repository():
     assert grep.stdout == ""
     ignored = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=ROOT)
     assert ignored.returncode == 0
+
+
+@pytest.mark.parametrize(("lang", "command", "words"), [
+    ("en", "--help", "filesystem permissions"), ("ko", "--help", "쓰기 권한"), ("en", "rollback", "filesystem permissions"),
+])
+def test_cli_write_commands_say_how_they_are_authorised(lang, command, words):
+    """The CLI acts on the local store: its help says that folder permissions are the guard."""
+    import os
+
+    args = [command] if command == "--help" else [command, "--help"]
+    shown = subprocess.run([sys.executable, "-m", "dashboard", *args], capture_output=True, text=True,
+                           timeout=60, env={**os.environ, "DASHBOARD_LANG": lang})
+    assert shown.returncode == 0, shown.stderr
+    assert words in " ".join(shown.stdout.split()), shown.stdout[-400:]
