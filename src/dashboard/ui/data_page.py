@@ -314,7 +314,7 @@ def _publish(spec: TableSpec, result: ingest.Ingested, note: str, editor: str, b
 # --------------------------------------------------------------------------- history
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _version_frame(root: str, table: str, version: int, content_sha256: str) -> pd.DataFrame:
     """One immutable version (the key includes its checksum, so the cache can never be stale)."""
     return get_store().read(table, version)
