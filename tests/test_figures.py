@@ -60,7 +60,9 @@ def test_real_figures_charts(tables):
     assert [trace.name for trace in trade.data] == ["Exports", "Imports", "Balance"]
     assert 220.4 in list(trade.data[0].y)
     destinations = figures.exports_by_destination_chart(tables["ict_exports_by_destination"], "ko")
-    assert {trace.name for trace in destinations.data} >= {"베트남", "미국"}
+    assert {trace.name for trace in destinations.data} == {"중국", "베트남", "미국"}
+    china = next(trace for trace in destinations.data if trace.name == "중국")
+    assert list(china.x) == [2016, 2017, 2018] and list(china.customdata)[-1] == "홍콩 포함"
     timeline = figures.milestones_timeline(tables["milestones"], "en")
     assert "Pyeongchang Winter Olympics" in list(timeline.data[0].y)
 

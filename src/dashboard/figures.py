@@ -185,10 +185,14 @@ def ict_trade_chart(trade: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def exports_by_destination_chart(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """One series per destination; a year's note (e.g. "incl. Hong Kong") goes into its hover, not a new series."""
     fig = go.Figure()
-    for (destination, name), rows in frame.groupby(["destination_id", f"name_{lang}"], sort=False):
-        fig.add_trace(go.Bar(x=rows["year"], y=rows["exports_usd_bn"], name=name,
-                             hovertemplate=name + " %{x}: %{y:,.2f} " + t("unit.usd_bn", lang) + "<extra></extra>"))
+    for _, rows in frame.sort_values("year").groupby("destination_id", sort=False):
+        name = rows[f"name_{lang}"].iloc[0]
+        notes = rows[f"note_{lang}"].fillna("") if f"note_{lang}" in rows else pd.Series("", index=rows.index)
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["exports_usd_bn"], name=name, customdata=notes,
+                             hovertemplate=name + " %{x}: %{y:,.2f} " + t("unit.usd_bn", lang)
+                             + " %{customdata}<extra></extra>"))
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
     fig.update_xaxes(title=None, dtick=1)
     fig.update_yaxes(title=t("unit.usd_bn", lang))
