@@ -28,8 +28,9 @@ with left:
     ui.attribute_row(tables["attributes"])
 with right:
     st.subheader(tr("overview.map"))
-    ui.chart(cached.region_map(tables, L, height=340),
+    ui.chart(cached.region_map(tables, L, height=340, resolution=110, inset=False),
              tables["countries"], "overview_map", table="countries", sources=tables["hubs"]["source"])
+    st.caption(tr("regions.disclaimer"))
 
 st.subheader(tr("overview.briefing"))
 facts, series = st.columns([3, 2], gap="large")
