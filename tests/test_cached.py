@@ -124,8 +124,9 @@ def test_table_figures_and_map_equal_the_uncached_builders(tables, lang):
     for build, table in ((figures.ict_trade_chart, "ict_trade"), (figures.briefing_series_chart, "briefing_series"),
                          (figures.milestones_timeline, "milestones")):
         assert same_figure(cached.table_figure(tables, build, table, lang), build(tables[table], lang))
-    assert same_figure(cached.region_map(tables, lang, height=340),
-                       maps.region_map(tables["countries"], tables["regions"], tables["hubs"], lang, height=340))
+    for options in ({"height": 340}, {"height": 340, "resolution": 110, "inset": False}):
+        assert same_figure(cached.region_map(tables, lang, **options),
+                           maps.region_map(tables["countries"], tables["regions"], tables["hubs"], lang, **options))
     assert cached.year_bounds(tables) == year_bounds(tables)
 
 
