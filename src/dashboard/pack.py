@@ -335,6 +335,16 @@ async def _render(document: str, *, pngs: bool, pdf: bool, timeout: float) -> Re
             return Rendered(images, document_pdf)
 
 
+def can_render() -> bool:
+    """Whether a Chromium for PNG/PDF rendering is available (kaleido's setting or Debian's)."""
+    import shutil
+
+    geo_assets.configure_kaleido()
+    path = os.environ.get("BROWSER_PATH")
+    return bool(path and os.access(path, os.X_OK)) or any(
+        shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome", "chrome"))
+
+
 def render(document: str, *, pngs: bool = True, pdf: bool = True, timeout: float = 60.0) -> Rendered:
     """Draw the pack in headless Chromium: one PNG per slide (1920x1080) and/or a PDF of the deck."""
     return asyncio.run(_render(document, pngs=pngs, pdf=pdf, timeout=timeout))

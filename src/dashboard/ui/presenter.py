@@ -87,6 +87,11 @@ def _titles(_tables: Tables, fingerprint: str, language: str) -> list[str]:
     return slides.slide_titles(_tables, language)
 
 
+@st.cache_resource(show_spinner=False)
+def _can_render() -> bool:
+    return pack.can_render()
+
+
 def _pack_html(tables: Tables, language: str) -> bytes:
     return pack.build_pack(tables, language, versions=tables.versions).encode("utf-8")
 
@@ -120,10 +125,11 @@ def controls(tables: Tables, number: int, total: int, notes: bool) -> None:
     language = lang()
     with st.container(horizontal=True, key="bp_bar", vertical_alignment="center", gap="small"):
         st.button(tr("briefing.prev"), key="bp_prev", on_click=_step, args=(-1,), shortcut="Left",
-                  icon=":material/arrow_back:", disabled=number <= 1)
+                  icon=":material/arrow_back:", disabled=number <= 1, help=tr("briefing.keys_hint"))
         st.markdown(f"**{number} / {total}**", width="content")
         st.button(tr("briefing.next"), key="bp_next", on_click=_step, args=(1,), shortcut="Right",
-                  icon=":material/arrow_forward:", icon_position="right", disabled=number >= total)
+                  icon=":material/arrow_forward:", icon_position="right", disabled=number >= total,
+                  help=tr("briefing.keys_hint"))
         with st.container(key="bp_clicker", horizontal=True, width="content"):
             st.button(tr("briefing.prev"), key="bp_pageup", on_click=_step, args=(-1,), shortcut="PageUp")
             st.button(tr("briefing.next"), key="bp_pagedown", on_click=_step, args=(1,), shortcut="PageDown")
@@ -140,12 +146,13 @@ def controls(tables: Tables, number: int, total: int, notes: bool) -> None:
             st.download_button(tr("briefing.export_html"), data=lambda: _pack_html(tables, language),
                                file_name=f"{stem}.html", mime="text/html", on_click="ignore",
                                icon=":material/html:", key="bp_dl_html")
-            st.download_button(tr("briefing.export_png"), data=lambda: _pack_png(tables, language),
-                               file_name=f"{stem}-png.zip", mime="application/zip", on_click="ignore",
-                               icon=":material/image:", key="bp_dl_png")
-            st.download_button(tr("briefing.export_pdf"), data=lambda: _pack_pdf(tables, language),
-                               file_name=f"{stem}.pdf", mime="application/pdf", on_click="ignore",
-                               icon=":material/picture_as_pdf:", key="bp_dl_pdf")
+            if _can_render():  # PNG and PDF need a Chromium on the server (Debian's, as for kaleido)
+                st.download_button(tr("briefing.export_png"), data=lambda: _pack_png(tables, language),
+                                   file_name=f"{stem}-png.zip", mime="application/zip", on_click="ignore",
+                                   icon=":material/image:", key="bp_dl_png")
+                st.download_button(tr("briefing.export_pdf"), data=lambda: _pack_pdf(tables, language),
+                                   file_name=f"{stem}.pdf", mime="application/pdf", on_click="ignore",
+                                   icon=":material/picture_as_pdf:", key="bp_dl_pdf")
         st.page_link(str(ROOT / "pages" / "overview.py"), label=tr("briefing.exit"), icon=":material/close:",
                      query_params={"lang": language})
 
