@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -10,6 +11,9 @@ from dashboard import metrics, theme
 from dashboard.i18n import t
 
 TEMPLATE = theme.register_template()
+#: A line never carries more points than this; longer series are thinned for drawing (the data
+#: table beside the chart keeps every row). A chart is a few hundred pixels wide.
+MAX_LINE_POINTS = 600
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
@@ -41,12 +45,25 @@ def target_bullets(summary: pd.DataFrame, targets: pd.DataFrame, lang: str) -> g
     return _layout(fig, t("chart.targets_title", lang), height=90 + 60 * len(frame))
 
 
+def thin(frame: pd.DataFrame, max_points: int = MAX_LINE_POINTS) -> pd.DataFrame:
+    """At most `max_points` evenly spaced rows of `frame`, always keeping the first and the last."""
+    if len(frame) <= max_points:
+        return frame
+    positions = np.unique(np.linspace(0, len(frame) - 1, max_points).round().astype(int))
+    return frame.iloc[positions]
+
+
 def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float | None, lang: str) -> go.Figure:
-    """Cumulative progress of one target against the straight trajectory to its goal, with projection."""
+    """Cumulative progress of one target against the straight trajectory to its goal, with projection.
+
+    A cumulative series longer than MAX_LINE_POINTS periods is drawn through evenly spaced points
+    (the last one included), so that the figure stays small whatever the size of the data.
+    """
     unit = _unit(target["unit"], lang)
     fig = go.Figure()
+    drawn = thin(cumulative)
     fig.add_trace(go.Scatter(
-        x=cumulative["period_end"], y=cumulative["cumulative"], mode="lines+markers",
+        x=drawn["period_end"], y=drawn["cumulative"], mode="lines+markers" if len(drawn) <= 60 else "lines",
         name=t("chart.cumulative", lang), line=dict(color=theme.OKABE_ITO[0], width=3),
         hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>",
     ))
