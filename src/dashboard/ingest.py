@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard.filereader import FileReadError, ReadProblem, normalise_headers, read_table_file
+from dashboard.filereader import FileReadError, ReadProblem, ReadResult, normalise_headers, read_table_file
 from dashboard.loading import load_csv_tables, reference_values
 from dashboard.paths import DATA_DIR
 from dashboard.schema import TableSpec, table_specs
@@ -222,21 +222,31 @@ def ingest(
     file are checked against their keys, and the file must keep every key that they use.
     Never raises for bad bytes; anything unexpected becomes an "internal" problem.
     """
-    spec = table_specs()[table]
     result = Ingested(table=table, source_name=os.path.basename(str(filename or "upload")) or "upload",
                       sha256=None, frame=None)
     try:
         read = read_table_file(data, result.source_name, max_bytes=max_bytes or max_upload_bytes(),
                                max_rows=max_rows, max_columns=MAX_COLUMNS, sheet=sheet or table)
-        result.sha256, result.encoding, result.delimiter, result.sheet = (read.sha256, read.encoding,
-                                                                          read.delimiter, read.sheet)
-        raw = normalise_headers(read.frame, spec.header_aliases())
     except FileReadError as error:
         result.problems = [_from_read_problem(table, p) for p in error.problems]
         return result
     except Exception as error:  # noqa: BLE001 - the reader promises FileReadError; never crash a page
         log.exception("reading %r for table %s failed unexpectedly", result.source_name, table)
         result.problems = [Problem(table, None, None, None, "internal", {"error": type(error).__name__})]
+        return result
+    return check_read(table, read, tables, source_name=result.source_name)
+
+
+def check_read(table: str, read: ReadResult, tables: Mapping[str, pd.DataFrame], *,
+               source_name: str = "upload") -> Ingested:
+    """The checking half of `ingest`, for a file already read by `read_table_file`."""
+    spec = table_specs()[table]
+    result = Ingested(table=table, source_name=source_name, sha256=read.sha256, frame=None,
+                      encoding=read.encoding, delimiter=read.delimiter, sheet=read.sheet)
+    try:
+        raw = normalise_headers(read.frame, spec.header_aliases())
+    except FileReadError as error:
+        result.problems = [_from_read_problem(table, p) for p in error.problems]
         return result
     result.rows = len(raw)
     if result.rows == 0:
