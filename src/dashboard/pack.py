@@ -86,7 +86,8 @@ def slide_foot_html(slide: Slide, lang: str) -> str:
 def notes_html(slide: Slide, lang: str, next_title: str | None) -> str:
     nxt = t("briefing.next_up", lang, title=next_title) if next_title else t("briefing.last", lang)
     return (f'<div class="bp bp-notes"><h2>{_e(t("briefing.notes_title", lang))}</h2>'
-            f'<p>{_e(slide.notes)}</p><p><em>{_e(nxt)}</em></p></div>')
+            f'<p>{_e(slide.notes)}</p><p><em>{_e(nxt)}</em></p>'
+            f'<p class="bp-keys">{_e(t("briefing.keys_hint", lang))}</p></div>')
 
 
 # --------------------------------------------------------------------------- inlined assets

@@ -125,11 +125,10 @@ def controls(tables: Tables, number: int, total: int, notes: bool) -> None:
     language = lang()
     with st.container(horizontal=True, key="bp_bar", vertical_alignment="center", gap="small"):
         st.button(tr("briefing.prev"), key="bp_prev", on_click=_step, args=(-1,), shortcut="Left",
-                  icon=":material/arrow_back:", disabled=number <= 1, help=tr("briefing.keys_hint"))
+                  icon=":material/arrow_back:", disabled=number <= 1)
         st.markdown(f"**{number} / {total}**", width="content")
         st.button(tr("briefing.next"), key="bp_next", on_click=_step, args=(1,), shortcut="Right",
-                  icon=":material/arrow_forward:", icon_position="right", disabled=number >= total,
-                  help=tr("briefing.keys_hint"))
+                  icon=":material/arrow_forward:", icon_position="right", disabled=number >= total)
         with st.container(key="bp_clicker", horizontal=True, width="content"):
             st.button(tr("briefing.prev"), key="bp_pageup", on_click=_step, args=(-1,), shortcut="PageUp")
             st.button(tr("briefing.next"), key="bp_pagedown", on_click=_step, args=(1,), shortcut="PageDown")
