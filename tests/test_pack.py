@@ -6,6 +6,7 @@ tests/browser/test_briefing.py; here: what the file holds, and the PNG/PDF rende
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import re
@@ -118,7 +119,12 @@ def test_png_per_slide_and_pdf(tables):
     assert europe > 150 and usa > 500, (europe, usa)
     assert rendered.pdf is not None and rendered.pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", rendered.pdf)) == 9
-    archive = zipfile.ZipFile(io.BytesIO(pack.render_pngs_zip(pack.build_pack(tables, "en", fonts=False))))
+    english = pack.build_pack(tables, "en", fonts=False)
+
+    async def inside_a_running_loop() -> bytes:  # as under Playwright's sync API
+        return pack.render_pngs_zip(english)
+
+    archive = zipfile.ZipFile(io.BytesIO(asyncio.run(inside_a_running_loop())))
     assert archive.namelist() == [f"slide-{n:02d}.png" for n in range(1, 10)]
 
 

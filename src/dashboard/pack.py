@@ -347,8 +347,19 @@ def can_render() -> bool:
 
 
 def render(document: str, *, pngs: bool = True, pdf: bool = True, timeout: float = 60.0) -> Rendered:
-    """Draw the pack in headless Chromium: one PNG per slide (1920x1080) and/or a PDF of the deck."""
-    return asyncio.run(_render(document, pngs=pngs, pdf=pdf, timeout=timeout))
+    """Draw the pack in headless Chromium: one PNG per slide (1920x1080) and/or a PDF of the deck.
+
+    Runs its own event loop; called from a thread that already runs one (e.g. under Playwright's
+    sync API), it does so in a worker thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_render(document, pngs=pngs, pdf=pdf, timeout=timeout))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, _render(document, pngs=pngs, pdf=pdf, timeout=timeout)).result()
 
 
 def render_pngs_zip(document: str, stem: str = "slide") -> bytes:
