@@ -197,3 +197,19 @@ def test_slide_numbers_are_clamped(tables):
     assert slides.build_slide(tables, 4, "xx").title == slides.build_slide(tables, 4, "ko").title
     assert slides.slide_titles(tables, "en")[3] == "Global cooperation belts"
     assert slides.slide_titles(tables, "ko") == [s.title for s in slides.build_deck(tables, "ko")]
+
+
+def test_high_contrast_text(decks):
+    """Projector contrast: slide text on white and on the cards, kicker labels on their accents."""
+    from dashboard.pack import contrast, text_on
+
+    assert contrast("#1b1f24", "#ffffff") >= 15  # titles and messages
+    assert contrast("#3d4652", "#f2f4f7") >= 7  # card body text on the card
+    assert contrast("#005a8c", "#ffffff") >= 7  # section line
+    assert contrast("#ffffff", "#8a3b00") >= 7  # "illustrative" badge
+    for deck in decks.values():
+        for slide in deck:
+            for card in slide.cards:
+                # Kickers are bold and at least 18 px: large text, for which WCAG asks 3:1.
+                assert contrast(text_on(card.accent), card.accent) >= 4.0, (slide.id, card.accent)
+    assert text_on("#E69F00") == "#1b1f24" and text_on("#0072B2") == "#ffffff"

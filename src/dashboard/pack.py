@@ -57,6 +57,27 @@ def slide_head_html(slide: Slide) -> str:
             f'<p class="bp-message">{_e(slide.message)}</p></div>')
 
 
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    value = colour.lstrip("#")
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_on(background: str, dark: str = "#1b1f24", light: str = "#ffffff") -> str:
+    """Dark or white text, whichever reads better on `background` (white on orange is illegible)."""
+    if not (isinstance(background, str) and len(background) == 7 and background.startswith("#")):
+        return dark
+    return light if contrast(light, background) >= contrast(dark, background) else dark
+
+
 def cards_html(cards: Sequence[Card], *, columns: int | None = None, large: bool = False) -> str:
     """The slide's cards as a grid (`columns` per row; 1 stacks them; `large` for card-only slides)."""
     if not cards:
@@ -67,7 +88,8 @@ def cards_html(cards: Sequence[Card], *, columns: int | None = None, large: bool
         kicker = f'<span class="bp-kicker">{_e(card.kicker)}</span>' if card.kicker else ""
         body = f'<p class="bp-card-b">{_e(card.body)}</p>' if card.body else ""
         accent = _e(card.accent)
-        items.append(f'<div class="bp-card" style="--accent:{accent};--bp-kicker-bg:{accent}">{kicker}'
+        items.append(f'<div class="bp-card" style="--accent:{accent};--bp-kicker-bg:{accent};'
+                     f'--bp-kicker-fg:{text_on(card.accent)}">{kicker}'
                      f'<p class="bp-card-h">{_e(card.heading)}</p>{body}</div>')
     classes = "bp bp-cards" + (" bp-stack" if cols == 1 else "") + (" bp-large" if large else "")
     return f'<div class="{classes}" style="--bp-cols:{int(cols)}">{"".join(items)}</div>'
