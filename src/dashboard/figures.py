@@ -14,6 +14,9 @@ TEMPLATE = theme.register_template()
 #: A line never carries more points than this; longer series are thinned for drawing (the data
 #: table beside the chart keeps every row). A chart is a few hundred pixels wide.
 MAX_LINE_POINTS = 600
+#: Up to this many years on an axis, every year gets its tick label; beyond, Plotly chooses. (A label
+#: per year over centuries of generated data costs the browser seconds of tick layout.)
+MAX_YEAR_TICKS = 30
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
@@ -43,6 +46,13 @@ def target_bullets(summary: pd.DataFrame, targets: pd.DataFrame, lang: str) -> g
     fig.update_xaxes(title=t("chart.share_of_goal", lang), ticksuffix="%", range=[0, max(110.0, float(pct.max() or 0) + 10)])
     fig.update_yaxes(title=None, autorange="reversed")
     return _layout(fig, t("chart.targets_title", lang), height=90 + 60 * len(frame))
+
+
+def year_ticks(years: pd.Series) -> dict:
+    """Axis settings for a year axis: one tick per year unless the span is long."""
+    known = pd.Series(years).dropna()
+    span = int(known.max()) - int(known.min()) if len(known) else 0
+    return {"dtick": 1} if span <= MAX_YEAR_TICKS else {}
 
 
 def thin(frame: pd.DataFrame, max_points: int = MAX_LINE_POINTS) -> pd.DataFrame:
@@ -153,7 +163,7 @@ def activities_stacked(by_year_region: pd.DataFrame, regions: pd.DataFrame, lang
         fig.add_trace(go.Bar(x=rows["year"], y=rows["activities"], name=name, marker_color=colours[region_id],
                              hovertemplate=name + " %{x}: %{y:,} " + t("unit.activities", lang) + "<extra></extra>"))
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.2))
-    fig.update_xaxes(title=None, dtick=1)
+    fig.update_xaxes(title=None, **year_ticks(data["year"]))
     fig.update_yaxes(title=t("unit.activities", lang))
     return _layout(fig, t("chart.activities_title", lang), height=420)
 
@@ -181,7 +191,7 @@ def capability_trend(by_year: pd.DataFrame, capabilities: pd.DataFrame, lang: st
         fig.add_trace(go.Scatter(x=rows["year"], y=rows["activities"], name=name, mode="lines+markers",
                                  line=dict(color=colour, width=3),
                                  hovertemplate=name + " %{x}: %{y:,} " + t("unit.activities", lang) + "<extra></extra>"))
-    fig.update_xaxes(title=None, dtick=1)
+    fig.update_xaxes(title=None, **year_ticks(by_year["year"]))
     fig.update_yaxes(title=t("unit.activities", lang), rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=-0.2))
     return _layout(fig, t("chart.capability_trend_title", lang), height=360)
@@ -196,7 +206,7 @@ def ict_trade_chart(trade: pd.DataFrame, lang: str) -> go.Figure:
                              mode="lines+markers", line=dict(color=theme.OKABE_ITO[2], width=3),
                              hovertemplate="%{x}: %{y:,.2f} " + t("unit.usd_bn", lang) + "<extra></extra>"))
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
-    fig.update_xaxes(title=None, dtick=1)
+    fig.update_xaxes(title=None, **year_ticks(trade["year"]))
     fig.update_yaxes(title=t("unit.usd_bn", lang))
     return _layout(fig, t("chart.ict_trade_title", lang), height=400)
 
@@ -211,7 +221,7 @@ def exports_by_destination_chart(frame: pd.DataFrame, lang: str) -> go.Figure:
                              hovertemplate=name + " %{x}: %{y:,.2f} " + t("unit.usd_bn", lang)
                              + " %{customdata}<extra></extra>"))
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
-    fig.update_xaxes(title=None, dtick=1)
+    fig.update_xaxes(title=None, **year_ticks(frame["year"]))
     fig.update_yaxes(title=t("unit.usd_bn", lang))
     return _layout(fig, t("chart.destinations_title", lang), height=400)
 

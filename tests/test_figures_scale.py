@@ -1,4 +1,4 @@
-"""Long series are drawn through a bounded number of points; short ones are drawn as they are."""
+"""Figures stay cheap to send and to draw as the data grows: bounded line points, year ticks."""
 
 import pandas as pd
 import plotly.io as pio
@@ -34,3 +34,21 @@ def test_progress_line_stays_small_with_a_long_series():
     shipped = load_csv_tables()
     few = metrics.cumulative_progress(shipped["progress"], "T1")
     assert len(figures.progress_line(few, target, None, "en").data[0].x) == len(few)
+
+
+def test_year_axes_label_every_year_only_over_a_short_span():
+    assert figures.year_ticks(pd.Series([2018, 2021])) == {"dtick": 1}
+    assert figures.year_ticks(pd.Series([2018, 2417])) == {}
+    assert figures.year_ticks(pd.Series([], dtype="Int64")) == {"dtick": 1}
+    tables = load_csv_tables()
+    capabilities = tables["capabilities"]
+    shipped = metrics.capability_by_year(tables["activities"])
+    assert figures.capability_trend(shipped, capabilities, "en").layout.xaxis.dtick == 1
+    centuries = shipped.assign(year=shipped["year"] + (shipped["year"] - 2018) * 100)
+    assert figures.capability_trend(centuries, capabilities, "en").layout.xaxis.dtick is None
+    regions = tables["regions"]
+    by_year = metrics.activities_by_year_region(
+        metrics.filter_activities(tables["activities"], tables["countries"], tables["initiatives"], metrics.Filters()))
+    assert figures.activities_stacked(by_year, regions, "en").layout.xaxis.dtick == 1
+    long = by_year.assign(year=by_year["year"] + (by_year["year"] - 2018) * 100)
+    assert figures.activities_stacked(long, regions, "en").layout.xaxis.dtick is None
