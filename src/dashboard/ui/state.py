@@ -29,7 +29,9 @@ def url_bound(key: str, default: Any, parse: Callable[[tuple[str, ...]], Any],
     """Before a widget with `key` is created: take its value from the URL if the URL changed."""
     written: dict[str, tuple[str, ...]] = st.session_state.setdefault(_LAST_URL, {})
     raw = _url_raw(key)
-    if key not in st.session_state or raw != written.get(key, None):
+    # A parameter missing from the URL is not a change: Streamlit drops the query string when the
+    # sidebar navigation switches pages, and the session's choice must survive that.
+    if key not in st.session_state or (raw and raw != written.get(key, None)):
         value = parse(raw) if raw else default
         st.session_state[key] = default if value is None else value
     st.session_state[f"_dump_{key}"] = dump
