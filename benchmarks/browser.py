@@ -295,23 +295,37 @@ def next_slide(page) -> None:
         page.locator("body").press("ArrowRight")
 
 
+# A point inside the largest visible country of the first map (Plotly geo finds the location under
+# the pointer itself, so the point must be inside the country's shape, not just its bounding box).
+_MAP_POINT_JS = """() => {
+  const paths = Array.from(document.querySelectorAll('.js-plotly-plot path.choroplethlocation'));
+  const boxes = paths.map(p => [p, p.getBoundingClientRect()]).filter(([p, b]) => b.width * b.height > 0)
+                     .sort((a, b) => b[1].width * b[1].height - a[1].width * a[1].height);
+  for (const [p, b] of boxes.slice(0, 40)) {
+    const inverse = p.getScreenCTM().inverse();
+    for (let i = 1; i < 8; i++) for (let j = 1; j < 8; j++) {
+      const x = b.x + b.width * i / 8, y = b.y + b.height * j / 8;
+      if (p.isPointInFill(new DOMPoint(x, y).matrixTransform(inverse))) return [x, y];
+    }
+  }
+  return null;
+}"""
+
+
 def map_click(page) -> None:
-    """Click the largest country of the first map (a region's member) on the page."""
-    shapes = page.locator(".js-plotly-plot path.choroplethlocation")
-    count = shapes.count()
-    if not count:
+    """Click inside the largest country of the first map on the page."""
+    point = page.evaluate(_MAP_POINT_JS)
+    if point is None:
         raise NotOnThisPage("n/a: no map on this page")
-    boxes = shapes.evaluate_all("els => els.map(e => { const b = e.getBoundingClientRect(); "
-                                "return [b.x, b.y, b.width, b.height]; })")
-    x, y, w, h = max(boxes, key=lambda b: b[2] * b[3])
-    page.mouse.move(x + w / 2, y + h / 2)
+    page.mouse.move(*point)
     page.wait_for_timeout(100)
-    page.mouse.click(x + w / 2, y + h / 2)
+    page.mouse.click(*point)
 
 
 def interactions_for(ref: PageRef) -> list[tuple[str, Callable]]:
     """The typical interactions of a page: filters and language everywhere, plus its own."""
-    steps: list[tuple[str, Callable]] = [("rerun", rerun), ("filter", filter_add), ("filter", filter_remove),
+    steps: list[tuple[str, Callable]] = [("rerun", rerun), ("rerun", rerun), ("rerun", rerun),
+                                         ("filter", filter_add), ("filter", filter_remove),
                                          ("language", language("en")), ("language", language("ko"))]
     if ref.name == "briefing":
         steps.append(("next_slide", next_slide))
@@ -346,7 +360,8 @@ def _load_summary(loads: list[PageLoad]) -> dict:
 
 
 def measure(store: Path, pages: list[PageRef], workdir: Path, *, lang: str = "ko", loads: int = 3,
-            rounds: int = 3, sessions: int = 10, timeout_s: float = 60.0, log=print) -> BrowserResult:
+            rounds: int = 3, sessions: int = 10, timeout_s: float = 60.0, first_visits: bool = True,
+            log=print) -> BrowserResult:
     from playwright.sync_api import sync_playwright
 
     started = time.perf_counter()
@@ -359,7 +374,7 @@ def measure(store: Path, pages: list[PageRef], workdir: Path, *, lang: str = "ko
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 _measure_pages(browser, server, pages, result, lang=lang, loads=loads, rounds=rounds,
-                               timeout_s=timeout_s, log=log)
+                               timeout_s=timeout_s, log=log, first_visits=first_visits)
                 result.memory["rss_after_pages_kb"] = server.rss_kb()
                 if sessions:
                     _measure_sessions(browser, server, pages, result, lang=lang, sessions=sessions,
@@ -385,70 +400,82 @@ def navigate(page, server: Server, ref: PageRef, timeout_s: float) -> Round:
 
 
 def _measure_pages(browser, server: Server, pages: list[PageRef], result: BrowserResult, *, lang: str,
-                   loads: int, rounds: int, timeout_s: float, log) -> None:
-    """Per page: a first visit (new context, direct URL); `loads` in-app navigations to it from the
-    chart floor (Plotly bundle already loaded, as when an official clicks around); then `rounds`
-    of its interactions."""
+                   loads: int, rounds: int, timeout_s: float, log, first_visits: bool = True) -> None:
+    """Per page: a first visit (new context, direct URL) if `first_visits`; `loads` in-app
+    navigations to it from the chart floor (Plotly bundle already loaded, as when an official clicks
+    around); then `rounds` of its interactions. All but the first visits share one browser tab."""
     load, context, _page, _traffic = load_page(browser, server, pages[0], lang, timeout_s)
     context.close()  # the very first visit after the server started: every cache cold
     result.cold_first_load = {"page": pages[0].name, **load.__dict__}
     log(f"  browser cold first load of {pages[0].name}: {load.render_ms} ms")
     start = next((p for p in pages if p.name == CHART_FLOOR), pages[0])
-    for ref in pages:
-        first, context, page, traffic = load_page(browser, server, ref, lang, timeout_s)
-        entry = _load_summary([first])
-        navs: list[Round] = []
-        for _ in range(loads):
-            if first.error:
-                break
-            page.goto(url(server, start, lang), wait_until="commit", timeout=timeout_s * 1000)
-            if wait_idle(page, timeout_s) is None:
-                navs.append(Round(None, 0.0, 0, 0, "start page did not settle"))
-                continue
-            navs.append(navigate(page, server, ref, timeout_s))
-        ok = [r for r in navs if r.error is None]
-        entry.update({"nav_ms": median(r.ms for r in ok), "nav_server_ms": median(r.server_ms for r in ok),
-                      "nav_n": len(ok), "nav_errors": sorted({r.error for r in navs if r.error})})
-        timings: dict[str, list[Round]] = {}
-        if page is not None and not first.error:
-            if navs:  # continue from the page as the navigation left it
-                wait_idle(page, timeout_s)
+    tab_load, tab_context, tab, traffic = load_page(browser, server, start, lang, timeout_s)
+    try:
+        for ref in pages:
+            entry: dict = {}
+            if first_visits:
+                first, context, _page, _traffic = load_page(browser, server, ref, lang, timeout_s)
+                context.close()
+                entry.update(_load_summary([first]))
+            navs: list[Round] = []
+            for _ in range(loads):
+                if ref.name != start.name:
+                    back = navigate(tab, server, start, timeout_s)
+                    if back.error:
+                        tab.goto(url(server, start, lang), wait_until="commit", timeout=timeout_s * 1000)
+                        wait_idle(tab, timeout_s)
+                navs.append(navigate(tab, server, ref, timeout_s))
+            ok = [r for r in navs if r.error is None]
+            entry.update({"nav_ms": median(r.ms for r in ok), "nav_server_ms": median(r.server_ms for r in ok),
+                          "nav_n": len(ok), "nav_errors": sorted({r.error for r in navs if r.error})})
+            if not ok:  # make sure the tab shows the page before its interactions
+                tab.goto(url(server, ref, lang), wait_until="commit", timeout=timeout_s * 1000)
+                wait_idle(tab, timeout_s)
+            timings: dict[str, list[Round]] = {}
             for _ in range(rounds):
                 for name, action in interactions_for(ref):
                     timings.setdefault(name, []).append(
-                        interact(page, server, traffic, lambda a=action: a(page), timeout_s=min(timeout_s, 20)))
-        for name, values in timings.items():
-            ok = [r for r in values if r.error is None]
-            entry[f"{name}_ms"] = median(r.ms for r in ok)
-            entry[f"{name}_server_ms"] = median(r.server_ms for r in ok)
-            entry[f"{name}_server_cpu_ms"] = median(r.server_cpu_ms for r in ok)
-            entry[f"{name}_ws_bytes"] = median(r.ws_in for r in ok)
-            entry[f"{name}_n"] = len(ok)
-            errors = sorted({r.error for r in values if r.error})
-            if errors:
-                entry[f"{name}_errors"] = errors
-        if context is not None:
-            context.close()
-        result.pages[ref.name] = entry
-        shown = {k: (round(v) if isinstance(v, float) else v) for k, v in entry.items()
-                 if k in ("render_ms", "nav_ms", "ws_in_bytes", "rerun_ms", "rerun_server_ms", "filter_ms",
-                          "language_ms", "next_slide_ms", "map_click_ms")
-                 or (k.endswith("_errors") and v)}
-        log(f"  browser {ref.name}: {shown}")
+                        interact(tab, server, traffic, lambda a=action: a(tab), timeout_s=min(timeout_s, 20)))
+            for name, values in timings.items():
+                ok = [r for r in values if r.error is None]
+                entry[f"{name}_ms"] = median(r.ms for r in ok)
+                entry[f"{name}_server_ms"] = median(r.server_ms for r in ok)
+                entry[f"{name}_server_cpu_ms"] = median(r.server_cpu_ms for r in ok)
+                entry[f"{name}_ws_bytes"] = median(r.ws_in for r in ok)
+                entry[f"{name}_n"] = len(ok)
+                errors = sorted({r.error for r in values if r.error})
+                if errors:
+                    entry[f"{name}_errors"] = errors
+            if ref.name == "briefing" or any(e.startswith("n/a") for e in entry.get("filter_errors", [])):
+                # presenter mode hides the sidebar (and its navigation): start again from the chart floor
+                tab.goto(url(server, start, lang), wait_until="commit", timeout=timeout_s * 1000)
+                wait_idle(tab, timeout_s)
+            result.pages[ref.name] = entry
+            shown = {k: (round(v) if isinstance(v, float) else v) for k, v in entry.items()
+                     if k in ("render_ms", "nav_ms", "ws_in_bytes", "rerun_ms", "rerun_server_ms", "filter_ms",
+                              "language_ms", "next_slide_ms", "map_click_ms")
+                     or (k.endswith("_errors") and v)}
+            log(f"  browser {ref.name}: {shown}")
+    finally:
+        tab_context.close()
 
 
 def _measure_sessions(browser, server: Server, pages: list[PageRef], result: BrowserResult, *, lang: str,
                       sessions: int, timeout_s: float, log) -> None:
-    """N sessions open at once (spread over the pages), then closed again."""
-    contexts = []
+    """N sessions opened at once (spread over the pages), RSS once they have settled, then closed."""
     before = server.rss_kb()
+    opened = []
     for index in range(sessions):
-        load, context, _page, _traffic = load_page(browser, server, pages[index % len(pages)], lang, timeout_s)
-        contexts.append(context)
+        context = browser.new_context(viewport=VIEWPORT, locale="ko-KR")
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+        page.goto(url(server, pages[index % len(pages)], lang), wait_until="commit", timeout=timeout_s * 1000)
+        opened.append((context, page))
+    settled = sum(wait_idle(page, timeout_s) is not None for _, page in opened)
     time.sleep(1.0)
-    result.memory.update({"sessions": sessions, "rss_before_sessions_kb": before,
+    result.memory.update({"sessions": sessions, "sessions_settled": settled, "rss_before_sessions_kb": before,
                           "rss_with_sessions_kb": server.rss_kb()})
-    for context in contexts:
+    for context, _ in opened:
         context.close()
     time.sleep(5.0)
     result.memory["rss_after_close_kb"] = server.rss_kb()
