@@ -383,9 +383,9 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import browser
 
         log(f"×{scale}: browser")
-        measured = browser.measure(stores[scale], pages, workdir, lang=args.lang, loads=args.loads if full else 1,
+        measured = browser.measure(stores[scale], pages, workdir, lang=args.lang, loads=args.loads,
                                    rounds=args.rounds if full else 0, sessions=args.sessions if full else 0,
-                                   timeout_s=args.timeout, log=log)
+                                   timeout_s=args.timeout, first_visits=full, log=log)
         results["browser"][str(scale)] = measured.__dict__
 
     try:
