@@ -275,7 +275,12 @@ def print_report(results: dict) -> str:
                      f"closed.")
     cold = results.get("browser", {}).get("1", {}).get("cold_first_load")
     if cold:
-        lines.append(f"First visit right after the server started ({cold['page']}): {fmt_ms(cold.get('render_ms'))} ms.")
+        lines.append(f"First visit right after the server started ({cold['page']}): {fmt_ms(cold.get('render_ms'))} ms "
+                     f"in the browser, of which {fmt_ms(cold.get('server_ms'))} ms server script time.")
+    first_run = results["server"].get("1", {}).get("process_first_run_ms")
+    if first_run:
+        lines.append(f"First script run of a fresh server process (imports, store check, table reads): "
+                     f"{fmt_ms(first_run)} ms.")
     lines.append("")
     lines.append(table(["target", "limit", "worst page", "worst", "holds"],
                        [[c["target"], f"{c['limit']:,.1f} {c['unit']}" if c["unit"] != "bytes"
