@@ -17,8 +17,9 @@ Figures (printed, and written to benchmarks/results/load.json):
   transfer), click -> `script_finished` arrived, and click -> page settled (charts drawn). The
   last two include the time the test browsers need for input and drawing, which on this machine
   share the server's two cores with 25 renderers;
-* lost actions: a click or key press after which the test browser never sent a rerun request
-  (an overloaded renderer dropping input; not counted as an app error, but reported);
+* lost actions: the test browser could not find, click or type into the widget, or never sent
+  the rerun request, within 30 s (a renderer starved of CPU); reported apart from app errors,
+  which are counted from the moment the request left the browser;
 * server and machine CPU (from /proc) during the load;
 * server memory from /proc/<pid>/status: idle, with one warmed-up session, peak during the load
   (sampled every 0.2 s, and the kernel's VmHWM), after the load; memory per extra session =
@@ -45,6 +46,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from urllib.parse import parse_qs, urlparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,8 +91,36 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(store: Path, port: int) -> subprocess.Popen:
+# Loaded into the server process only (through PYTHONPATH): times every script run inside the
+# server, where the test browsers' CPU use cannot blur the figure (same hook as benchmarks.server).
+RUN_TIMER = """
+import os, time
+_log = os.environ.get("LOAD_RUN_LOG")
+if _log:
+    from streamlit.runtime.scriptrunner import script_runner as _sr
+    _original = _sr.ScriptRunner._run_script
+
+    def _timed(self, *args, **kwargs):
+        started, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return _original(self, *args, **kwargs)
+        finally:
+            with open(_log, "a", encoding="ascii") as handle:
+                handle.write(f"{time.time():.3f} {(time.perf_counter() - started) * 1000:.1f} "
+                             f"{(time.thread_time() - cpu) * 1000:.1f}\\n")
+
+    _sr.ScriptRunner._run_script = _timed
+"""
+
+
+def start_server(store: Path, port: int, run_log: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "DASHBOARD_STORE": str(store)}
+    if run_log is not None:
+        hook = run_log.parent / "hook"
+        hook.mkdir(exist_ok=True)
+        (hook / "sitecustomize.py").write_text(RUN_TIMER, encoding="utf-8")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
+        env["LOAD_RUN_LOG"] = str(run_log)
     process = subprocess.Popen(
         [sys.executable, "-m", "dashboard.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -301,15 +331,18 @@ class Session:
 
     async def _change_filter(self) -> None:
         """Add a pillar or region to the sidebar filter (keyboard choice), or drop the last one."""
-        box = self.page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").nth(
-            self.random.randrange(2))
-        chips = await box.locator("[data-baseweb='tag']").count()
+        which = self.random.randrange(2)
+        box = self.page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").nth(which)
+        # The URL holds the chosen ids (?pillar=P1,P2&region=SEA), so it tells how many are chosen.
+        query = parse_qs(urlparse(self.page.url).query).get(("pillar", "region")[which], [""])[0]
+        chosen = len([item for item in query.split(",") if item])
         await self.click(box.locator("input"))
-        if chips >= 2:
+        if chosen >= 2:
             await self.page.keyboard.press("Backspace")  # drop the last chosen value
         else:
             await self.page.locator("[role='option']").first.wait_for(timeout=TIMEOUT_S * 1000)
-            for _ in range(self.random.randrange(3)):
+            # The list opens on its "select all" entry; move down to a single value first.
+            for _ in range(1 + self.random.randrange(3)):
                 await self.page.keyboard.press("ArrowDown")
             await self.page.keyboard.press("Enter")
         await self.page.keyboard.press("Escape")
@@ -322,13 +355,14 @@ class Session:
         started = time.perf_counter()
         try:
             await action()
-            try:
-                await asyncio.wait_for(self.sent.wait(), TIMEOUT_S)
-            except TimeoutError:
-                # The browser never sent the rerun: the click or key press was lost in the
-                # (overloaded) test browser before it reached the app. Counted, not an app error.
-                self.stats.misses.append(where)
-                return
+            await asyncio.wait_for(self.sent.wait(), TIMEOUT_S)
+        except Exception as error:  # noqa: BLE001
+            # The browser never sent the rerun request: the test browser could not find, click or
+            # type into the widget in time (starved of CPU), so the action never reached the app.
+            # Counted and reported apart from the app's errors.
+            self.stats.misses.append(f"{where}: {type(error).__name__}")
+            return
+        try:
             await asyncio.wait_for(self.finished.wait(), TIMEOUT_S)
             delivered = (self.finished_at - started) * 1000
             server = (self.finished_at - self.sent_at) * 1000
@@ -348,6 +382,18 @@ class Session:
 
 
 # --------------------------------------------------------------------------- orchestration
+
+
+def script_runs(log: Path, window: tuple[float, float]) -> dict:
+    """Wall and CPU time of the server's script runs during the load window (from the hook)."""
+    wall, cpu = [], []
+    if log.exists():
+        for line in log.read_text(encoding="ascii").splitlines():
+            stamp, run_ms, cpu_ms = (float(x) for x in line.split())
+            if window[0] <= stamp <= window[1]:
+                wall.append(run_ms)
+                cpu.append(cpu_ms)
+    return {"wall_ms": summary(wall), "cpu_ms": summary(cpu)}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -399,9 +445,11 @@ async def drive(base: str, server_pid: int, sessions: int, duration: float, thin
             memory["all_open_mb"] = proc_status(server_pid)["VmRSS"]
             deadline = time.monotonic() + duration
             started = time.monotonic()
+            window_start = time.time()
             cpu_before, busy_before = cpu_seconds(server_pid), machine_busy_seconds()
             await asyncio.gather(*(s.run_until(deadline, think) for s in [first, *others]))
             elapsed = time.monotonic() - started
+            window = (window_start, time.time())
             server_cpu = cpu_seconds(server_pid) - cpu_before
             busy_after = machine_busy_seconds()
             machine_busy = busy_after[0] - busy_before[0]
@@ -422,6 +470,7 @@ async def drive(base: str, server_pid: int, sessions: int, duration: float, thin
     per_session = (peak - memory["one_session_mb"]) / max(1, sessions - 1)
     per_session_open = (memory["after_load_mb"] - memory["one_session_mb"]) / max(1, sessions - 1)
     return {
+        "_window": window,
         "sessions": sessions,
         "duration_s": round(elapsed, 1),
         "interactions": len(delivered),
@@ -464,9 +513,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"Debian chromium not found at {CHROMIUM} (make browser installs it)")
 
     with tempfile.TemporaryDirectory(prefix="load-store-") as scratch:
-        store = args.store or Path(scratch)
+        store = args.store or Path(scratch) / "store"
+        run_log = Path(scratch) / "runs.log"
         port = free_port()
-        server = start_server(store, port)
+        server = start_server(store, port, run_log)
         try:
             result = asyncio.run(drive(f"http://127.0.0.1:{port}", server.pid, args.sessions, args.duration,
                                        args.think, args.seed, args.ramp, args.draw_charts))
@@ -477,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
             server.stderr.close()
+        result["script_runs"] = script_runs(run_log, result.pop("_window"))
 
     result["settings"] = {"think_s": args.think, "ramp_s": args.ramp, "seed": args.seed,
                           "browsers_draw_charts": args.draw_charts}
@@ -499,11 +550,14 @@ def main(argv: list[str] | None = None) -> int:
     for sample in result["error_samples"][:5]:
         print(f"  - {sample}")
     v = result["latency_server_ms"]
-    print(f"lost actions              {result['lost_actions']} (click/key never reached the app in the test browser)")
+    print(f"lost actions              {result['lost_actions']} (the test browser never sent the click/key to the app)")
     print(f"latency, server           median {v['median']} ms, p95 {v['p95']} ms, max {v['max']} ms "
           "(rerun request sent -> script_finished received)")
     for kind, figures in v["by_kind"].items():
         print(f"  {kind:<9}               median {figures['median']} ms, p95 {figures['p95']} ms (n={figures['n']})")
+    runs = result["script_runs"]
+    print(f"script runs in the server median {runs['wall_ms']['median']} ms, p95 {runs['wall_ms']['p95']} ms wall; "
+          f"CPU median {runs['cpu_ms']['median']} ms, p95 {runs['cpu_ms']['p95']} ms (n={runs['wall_ms']['n']})")
     print(f"latency, click -> done    median {d['median']} ms, p95 {d['p95']} ms, max {d['max']} ms")
     print(f"latency, page settled     median {s['median']} ms, p95 {s['p95']} ms (charts drawn; all browsers "
           f"share the server's {os.cpu_count()} cores)")

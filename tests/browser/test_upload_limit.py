@@ -20,20 +20,22 @@ from dashboard.paths import DATA_DIR
 from .conftest import free_port, screenshot, start_server, wait_for_app
 
 PASSWORD = "upload limit test password"
+WRONG = "a wrong guess of the password"
 MB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def limited_server(tmp_path_factory) -> Iterator[str]:
+def limited_server(tmp_path_factory) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
     env = {"DASHBOARD_MAX_UPLOAD_MB": "1", ENV_VAR: hash_password(PASSWORD)}
     process = start_server(tmp_path_factory.mktemp("limit_store"), port, extra_env=env)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    yield f"http://127.0.0.1:{port}", process
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _csv(size: int) -> bytes:
@@ -42,7 +44,8 @@ def _csv(size: int) -> bytes:
 
 
 @pytest.mark.browser
-def test_server_refuses_an_upload_over_the_configured_limit(browser: Browser, limited_server: str, tmp_path):
+def test_server_refuses_an_upload_over_the_configured_limit(browser: Browser, limited_server, tmp_path):
+    limited_server, process = limited_server
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     try:
         page = context.new_page()
@@ -51,6 +54,11 @@ def test_server_refuses_an_upload_over_the_configured_limit(browser: Browser, li
                 if "/_stcore/upload_file/" in request.url and request.method == "PUT" else None)
         page.goto(f"{limited_server}/data?lang=en&table=pillars")
         wait_for_app(page)
+        page.get_by_label("Editor name").fill("Limit Tester")
+        page.get_by_label("Password", exact=True).fill(WRONG)
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_app(page)
+        assert page.get_by_text("Wrong password").count() == 1
         page.get_by_label("Editor name").fill("Limit Tester")
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
@@ -78,5 +86,14 @@ def test_server_refuses_an_upload_over_the_configured_limit(browser: Browser, li
         assert replay(MB // 2) == 204  # under the limit: accepted (so the replay itself is valid)
         assert replay(2 * MB) == 413   # over the limit: refused by the server
         screenshot(page, "upload_limit")
+        # Neither password is in the URL or the page source ...
+        for secret in (PASSWORD, WRONG):
+            assert secret not in page.url and secret not in page.content()
     finally:
         context.close()
+    # ... nor in the server's log, which does record the failed sign-in (by editor name).
+    process.terminate()
+    process.wait(timeout=15)
+    log = process.log_path.read_text(errors="replace")  # start_server sends the output there
+    assert "failed editor sign-in" in log
+    assert PASSWORD not in log and WRONG not in log
