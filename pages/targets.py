@@ -23,17 +23,17 @@ if targets["horizon_is_assumption"].any():
     st.caption(tr("targets.horizon_note"))
 
 tabs = st.tabs([escape_md(f"{row.target_id} · {getattr(row, f'name_{L}')}") for row in targets.itertuples(index=False)])
-for tab, target in zip(tabs, targets.to_dict("records"), strict=True):
+for tab, target_id in zip(tabs, targets["target_id"], strict=True):
     with tab:
-        cumulative, _ = cached.target_progress(tables, filters, target["target_id"])
+        cumulative, _ = cached.target_progress(tables, filters, target_id)
         left, right = st.columns([3, 2], gap="large")
         with left:
-            ui.chart(cached.progress_line(tables, filters, target["target_id"], L), cumulative,
-                     f"targets_line_{target['target_id']}", illustrative=True)
+            ui.chart(cached.progress_line(tables, filters, target_id, L), cumulative,
+                     f"targets_line_{target_id}", illustrative=True)
         with right:
-            by_region = cached.progress_by_region(tables, filters, target["target_id"])
-            ui.chart(cached.progress_by_region_bar(tables, filters, target["target_id"], L), by_region,
-                     f"targets_region_{target['target_id']}", illustrative=True)
+            by_region = cached.progress_by_region(tables, filters, target_id)
+            ui.chart(cached.progress_by_region_bar(tables, filters, target_id, L), by_region,
+                     f"targets_region_{target_id}", illustrative=True)
 
 st.subheader(tr("targets.context"))
 trade = tables["ict_trade"]
