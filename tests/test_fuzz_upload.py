@@ -23,7 +23,7 @@ from dashboard.schema import table_specs
 from dashboard.validation import Problem, ValidationReport, validate_frame
 
 TABLES = ("countries", "progress", "hubs")
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "250"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 ENCODINGS = ["utf-8", "utf-8-sig", "cp949", "euc-kr", "utf-16", "utf-16-le", "utf-32", "latin-1",
              "shift_jis", "cp1252", "iso-8859-5", "johab"]
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)",
