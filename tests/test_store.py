@@ -559,9 +559,10 @@ def test_sigkill_during_publish_never_corrupts(tmp_path: Path) -> None:
     prev_count = 0
     verified: set[int] = set()
     leftovers_seen = 0
-    deadline = time.monotonic() + 20
+    # A fixed number of kills, bounded generously in time: a busy machine only makes it slower.
+    deadline = time.monotonic() + 180
     kills = 0
-    while kills < 25 and time.monotonic() < deadline:
+    while kills < 20 and time.monotonic() < deadline:
         proc = subprocess.Popen(
             [sys.executable, "-c", CRASHER, str(root), str(kills)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
@@ -603,7 +604,7 @@ def test_sigkill_during_publish_never_corrupts(tmp_path: Path) -> None:
         listed = {data_file_name(v) for v in versions} | {MANIFEST_NAME}
         leftovers_seen += len(committed_files(tdir) - listed)
 
-    assert kills >= 20
+    assert kills == 20
     assert prev_count > 0
     # a publish after all those crashes works, continues numbering and sweeps leftovers
     info = store.publish("live", sample_frame(), note="after crashes", editor="e")
