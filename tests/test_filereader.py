@@ -533,23 +533,29 @@ def _bomb(members: int, member_size: int) -> bytes:
     return buf.getvalue()
 
 
-def test_xlsx_bomb_high_ratio_rejected_quickly():
+@pytest.fixture
+def no_xlsx_parsing(monkeypatch):
+    """Bombs must be refused from the zip directory alone, before openpyxl inflates anything."""
+    import openpyxl
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl was asked to open a decompression bomb")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+def test_xlsx_bomb_high_ratio_rejected_before_parsing(no_xlsx_parsing):
     data = _bomb(1, 64 * 1024 * 1024)  # 64 MB of spaces -> ~64 KB
     assert len(data) < 1024 * 1024
-    start = time.perf_counter()
     problems = read_err(data, "bomb.xlsx")
-    elapsed = time.perf_counter() - start
     assert [p.code for p in problems] == ["xlsx_bomb"]
-    assert elapsed < 0.5
 
 
-def test_xlsx_bomb_total_size_rejected_quickly():
+def test_xlsx_bomb_total_size_rejected_before_parsing(no_xlsx_parsing):
     per_member = 9 * 1024 * 1024  # below the per-member ratio check
     members = XLSX_MAX_UNCOMPRESSED // per_member + 1
     data = _bomb(members, per_member)
-    start = time.perf_counter()
     problems = read_err(data, "bomb.xlsx")
-    assert time.perf_counter() - start < 0.5
     assert [p.code for p in problems] == ["xlsx_bomb"]
     assert problems[0].params["size"] > XLSX_MAX_UNCOMPRESSED
 
@@ -650,22 +656,20 @@ def test_parse_date(text, expected):
 # --------------------------------------------------------------------------
 
 
-def test_100k_rows_read_fast():
+def test_100k_rows_keep_values_and_row_numbers():
+    """Speed is measured by benchmarks/bench_ingest.py, not asserted here."""
     lines = ["기관,금액,날짜,비고,코드"]
     for i in range(100_000):
         lines.append(f'과학기술정보통신부{i % 50},"{i * 37:,}",2018.03.{i % 28 + 1:02d}, note {i} ,C{i:06d}')
         if i % 1000 == 999:
             lines.append("")
     data = ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    start = time.perf_counter()
     result = read_table_file(data, "big.csv")
-    elapsed = time.perf_counter() - start
     assert result.frame.shape == (100_000, 5)
     assert result.frame.iloc[-1].tolist() == ["과학기술정보통신부49", f"{99_999 * 37:,}", f"2018.03.{99_999 % 28 + 1:02d}", "note 99999", "C099999"]
     # one blank line after every 1000 data rows shifts the numbering
     assert result.row_numbers[999] == 1001 and result.row_numbers[1000] == 1003
     assert result.row_numbers[-1] == 100_001 + 99
-    assert elapsed < 1.0, f"100k rows took {elapsed:.2f}s"
 
 
 # --------------------------------------------------------------------------
