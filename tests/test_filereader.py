@@ -8,7 +8,6 @@ import hashlib
 import io
 import os
 import random
-import time
 import zipfile
 
 import openpyxl
