@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pandas as pd
+import plotly
+import plotly.graph_objects as go
 import plotly.io as pio
+import plotly.tools
 import pytest
 
 from dashboard import catalog, figures, maps, metrics
@@ -167,6 +170,19 @@ def test_only_module_level_builders_and_plain_keys_are_accepted(tables):
         cached.table_figure(tables, len, "ict_trade")  # only builders of dashboard.figures
     assert cached.per_state(tables, _count_rows, "progress") == len(tables["progress"])
     assert cached.per_state(tables, _count_rows, "progress", None, large=True) == len(tables["progress"])
+
+
+def test_shared_figures_serialise_like_the_figure_and_are_not_copied(tables):
+    plain = maps.region_map(tables["countries"], tables["regions"], tables["hubs"], "en", height=340)
+    expected = pio.to_json(plain, validate=False)
+    shared = cached.escaped(plain)
+    assert isinstance(shared, go.Figure) and cached.is_escaped(shared)
+    assert shared.to_dict() is shared.to_dict()  # made once, not per call
+    assert pio.to_json(shared, validate=False) == expected
+    for _ in range(2):  # what st.plotly_chart does with it leaves the shared dict unchanged
+        spec = plotly.tools.return_figure_from_figure_or_data(shared, validate_figure=True)
+        assert pio.to_json(spec, validate=False) == expected
+    assert pio.to_json(shared.to_dict(), validate=False) == expected
 
 
 def test_cached_figures_are_escaped_once_and_flagged(published):

@@ -16,8 +16,9 @@ returned figure; `st.plotly_chart` only reads it). A `Tables` without a fingerpr
 scripts) is computed directly. Each helper returns exactly what the plain `dashboard.metrics` /
 `dashboard.figures` call returns (tests/test_cached.py).
 
-Figures come back already passed through `figure_text.escape_figure` (once, when built) and
-flagged, so that `components.chart` does not copy and walk them again on every rerun.
+Figures come back already passed through `figure_text.escape_figure` (once, when built) as a
+`SharedFigure`, so that neither `components.chart` nor `st.plotly_chart` copies and walks them
+again on every rerun.
 
 Pages use the named helpers below, or `per_state(tables, build, *args)` with their own
 module-level `build(tables, *args)`.
@@ -241,19 +242,31 @@ def year_bounds(tables: Tables) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------------- figures
 
-_ESCAPED = "_dashboard_escaped"
+class SharedFigure(go.Figure):
+    """A figure built once and shared by every session and rerun: escaped, its dict made once.
+
+    `st.plotly_chart` turns the figure into a dict (`to_dict()`, a deep copy with validation) on
+    every call before encoding it; a SharedFigure hands back the dict it made when it was built
+    (Streamlit and plotly's JSON encoder only read it). Never update a SharedFigure in place.
+    """
+
+    def __init__(self, fig: go.Figure) -> None:
+        spec = fig.to_dict()  # exactly what `fig` serialises to (taken before copying it)
+        super().__init__(fig)
+        self._dashboard_dict = spec
+
+    def to_dict(self) -> dict:
+        return self._dashboard_dict
 
 
-def escaped(fig: go.Figure) -> go.Figure:
-    """`escape_figure(fig)`, flagged as done (for figures built once and then shared)."""
-    safe = escape_figure(fig)
-    setattr(safe, _ESCAPED, True)
-    return safe
+def escaped(fig: go.Figure) -> SharedFigure:
+    """`escape_figure(fig)` as a SharedFigure (for figures built once and then shared)."""
+    return SharedFigure(escape_figure(fig))
 
 
 def is_escaped(fig: go.Figure) -> bool:
     """Whether `fig` came from `escaped` (so components.chart need not escape it again)."""
-    return getattr(fig, _ESCAPED, False) is True
+    return isinstance(fig, SharedFigure)
 
 
 def _target_bullets(tables: Tables, key: FilterKey, lang: str) -> go.Figure:
