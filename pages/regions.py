@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures, maps, metrics
 from dashboard.ui import components as ui
-from dashboard.ui import data
+from dashboard.ui import cached, data
 from dashboard.ui.state import current_filters, lang, tr, url_bound, write_url
 from dashboard.ui.text import escape_md
 
@@ -65,7 +65,7 @@ with level_column:
                          required=True, format_func=lambda level: tr(f"regions.click_{level}"))
 with picker_column:
     sel = st.selectbox(tr("regions.picker"), options, key=SEL, help=tr("regions.picker_help"),
-                       format_func=lambda s: maps.selection_option_label(s, countries, shown_regions, L))
+                       format_func=cached.per_state(tables, maps.picker_labels, tuple(filters.regions), L).__getitem__)
     write_url(SEL)
 selection = maps.resolve_selection(sel, countries, shown_regions)
 if selection is None:

@@ -396,3 +396,17 @@ def test_world_view_is_fixed_not_zoomed_to_data(countries, regions):
     geo = fig.layout.geo
     assert geo.fitbounds is False and geo.projection.rotation.lon == maps.CENTRE_LON
     assert tuple(geo.lataxis.range) == maps.LAT_RANGE
+
+
+def test_picker_labels_match_the_single_label_function():
+    from dashboard.loading import load_csv_tables
+
+    tables = load_csv_tables()
+    for region_ids in ((), ("SEA", "EU")):
+        labels = maps.picker_labels(tables, region_ids, "ko")
+        countries = maps.in_regions(tables["countries"], region_ids)
+        regions = tables["regions"]
+        shown = regions[regions["region_id"].isin(region_ids)] if region_ids else regions
+        options = maps.selection_options(countries, shown)
+        assert list(labels) == options
+        assert all(labels[o] == maps.selection_option_label(o, countries, shown, "ko") for o in options)

@@ -213,6 +213,15 @@ def selection_name(sel: str, countries: pd.DataFrame, regions: pd.DataFrame, lan
     return str(rows[name].iloc[0]) if len(rows) else sel
 
 
+def picker_labels(tables: Mapping[str, pd.DataFrame], region_ids: tuple[str, ...], lang: str) -> dict[str, str]:
+    """Every picker option's label at once (cheap to cache; one label filters the frames)."""
+    regions = tables["regions"]
+    countries = in_regions(tables["countries"], region_ids)
+    shown = regions[regions["region_id"].isin(region_ids)] if region_ids else regions
+    return {option: selection_option_label(option, countries, shown, lang)
+            for option in selection_options(countries, shown)}
+
+
 def selection_option_label(sel: str, countries: pd.DataFrame, regions: pd.DataFrame, lang: str) -> str:
     """How an option reads in the picker: "Region: Southeast Asia", "Viet Nam (VNM) · Southeast Asia"."""
     if not sel:
