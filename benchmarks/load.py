@@ -50,6 +50,8 @@ from urllib.parse import parse_qs, urlparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.serve import free_port, server_command, wait_until_healthy
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -85,12 +87,6 @@ HIDE_CHARTS_JS = """document.addEventListener('DOMContentLoaded', () => {
 # --------------------------------------------------------------------------- server and memory
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # Loaded into the server process only (through PYTHONPATH): times every script run inside the
 # server, where the test browsers' CPU use cannot blur the figure (same hook as benchmarks.server).
 RUN_TIMER = """
@@ -121,19 +117,10 @@ def start_server(store: Path, port: int, run_log: Path | None = None) -> subproc
         (hook / "sitecustomize.py").write_text(RUN_TIMER, encoding="utf-8")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH")]))
         env["LOAD_RUN_LOG"] = str(run_log)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
+    process = subprocess.Popen(server_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    if wait_until_healthy(process, port):
+        return process
     process.kill()
     raise SystemExit("the server did not start: " + process.stderr.read().decode(errors="replace")[-2000:])
 

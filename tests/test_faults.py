@@ -36,6 +36,7 @@ from dashboard.export import to_csv_bytes
 from dashboard.i18n import t
 from dashboard.loading import load_csv_tables
 from dashboard.schema import table_spec
+from dashboard.serve import free_port, server_command, wait_until_healthy
 from dashboard.store import LocalStore, data_file_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,28 +177,11 @@ def kill(process: subprocess.Popen) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-        if process.poll() is not None:
-            break
+    process = subprocess.Popen(server_command(port), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    if wait_until_healthy(process, port):
+        return process
     process.kill()
     raise AssertionError("server did not start: " + process.stdout.read().decode(errors="replace"))
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import math
 import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Mapping
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -53,3 +57,31 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def server_command(port: int) -> list[str]:
+    """The command that runs this launcher on a loopback port (for tests, benchmarks, load runs)."""
+    return [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--server.headless", "true"]
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(process: subprocess.Popen, port: int, timeout: float = 90) -> bool:
+    """True once the server on `port` answers its health check; False if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return True
+        except OSError:
+            if process.poll() is not None:
+                return False
+            time.sleep(0.2)
+    return False

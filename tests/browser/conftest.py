@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from dashboard.serve import free_port, server_command, wait_until_healthy
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -23,30 +25,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(store: Path, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start `python -m dashboard.serve` on loopback; its output goes to <store>.server.log."""
     env = {**os.environ, "DASHBOARD_STORE": str(store), **(extra_env or {})}
     log_path = Path(f"{store}.server.log")
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(server_command(port), cwd=ROOT, env=env, stdout=log_file,
+                                   stderr=subprocess.STDOUT)
     process.log_path = log_path  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
+    if wait_until_healthy(process, port, timeout=60):
+        return process
     process.kill()
     raise RuntimeError("the Streamlit server did not start: " + log_path.read_text(errors="replace"))
 
