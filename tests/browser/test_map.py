@@ -36,6 +36,14 @@ TABLE_CODES = """() => Array.from(document.querySelectorAll("[data-testid='stDat
     .querySelectorAll('tbody tr')).map(r => r.querySelector('td') && r.querySelector('td').innerText) : []"""
 
 
+def table_codes_once(page, condition: str) -> list[str]:
+    """The table's country codes once the JavaScript `condition` over `codes` holds: the grid
+    redraws a moment after the caption above it, so reading it at once can see the old rows."""
+    page.wait_for_function(f"() => {{ const codes = ({TABLE_CODES})(); return {condition}; }}",
+                           timeout=30_000)
+    return page.evaluate(TABLE_CODES)
+
+
 @pytest.fixture(scope="module")
 def partner_count() -> int:
     countries = load_csv_tables(reference_only=True)["countries"]
@@ -81,7 +89,7 @@ def test_map_draws_every_partner_offline_in_both_languages(page, server, partner
 def test_click_on_a_country_filters_the_table_and_clear_resets_it(page, server):
     browser_page, log = page
     open_regions(browser_page, server, "lang=en")
-    assert len(browser_page.evaluate(TABLE_CODES)) > 1
+    assert len(table_codes_once(browser_page, "codes.length > 1")) > 1
     point = browser_page.evaluate(POINT_IN_COUNTRY, "VNM")
     assert point is not None
     browser_page.mouse.move(point["x"], point["y"])
@@ -89,7 +97,7 @@ def test_click_on_a_country_filters_the_table_and_clear_resets_it(page, server):
     browser_page.wait_for_url(re.compile(r"[?&]sel=VNM\b"), timeout=30_000)
     browser_page.get_by_text("Countries shown: 1", exact=True).wait_for(timeout=30_000)
     wait_for_app(browser_page)
-    assert browser_page.evaluate(TABLE_CODES) == ["VNM"]
+    assert table_codes_once(browser_page, "codes.length === 1") == ["VNM"]
     assert browser_page.get_by_text("Selected: Viet Nam").is_visible()
     outline = browser_page.eval_on_selector_all(
         COUNTRY_PATHS, "els => els.filter(e => parseFloat(getComputedStyle(e).strokeWidth) > 2).map(e => e.__data__.loc)")
@@ -108,7 +116,7 @@ def test_click_on_a_country_filters_the_table_and_clear_resets_it(page, server):
     browser_page.mouse.click(point["x"], point["y"])
     browser_page.wait_for_url(re.compile(r"[?&]sel=SEA\b"), timeout=30_000)
     browser_page.get_by_text("Countries shown: 10", exact=True).wait_for(timeout=30_000)
-    assert {"VNM", "THA", "IDN"} <= set(browser_page.evaluate(TABLE_CODES))
+    assert {"VNM", "THA", "IDN"} <= set(table_codes_once(browser_page, "codes.includes('VNM')"))
     assert log.external == [] and log.failed == []
 
 
@@ -119,7 +127,7 @@ def test_link_with_selection_and_measure_reopens_the_view_in_korean(page, server
     colour_bar = browser_page.eval_on_selector_all(".js-plotly-plot .colorbar .cbtitle text",
                                                    "els => els.map(e => e.textContent).join(' ')")
     assert "협력 활동 건수" in colour_bar and "2018–2021" in colour_bar
-    codes = browser_page.evaluate(TABLE_CODES)
+    codes = table_codes_once(browser_page, "codes.includes('VNM')")
     assert "VNM" in codes and "FRA" not in codes
     screenshot(browser_page, "regions_map_measure_ko")
     assert log.external == [] and log.failed == []
