@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.ui import components as ui
 from dashboard.ui import data, data_page
 from dashboard.ui.auth import editor_gate
-from dashboard.ui.state import lang, tr
+from dashboard.ui.state import lang, tr, url_tabs
 
 tables = data.tables()
 st.title(tr("data.title"))
@@ -21,16 +21,15 @@ spec = data_page.table_picker()
 st.caption(spec.description(lang()))
 headers = data_page.header_style()
 
-labels = [tr("data.tab_current"), tr("data.tab_columns"), tr("data.tab_history")]
-if editor:
-    labels.insert(1, tr("data.tab_upload"))
-tabs = dict(zip(labels, st.tabs(labels), strict=True))
-with tabs[tr("data.tab_current")]:
+# every tab is drawn, open or not: an upload in progress must survive a look at another tab
+tabs = url_tabs("tab", {tab: tr(f"data.tab_{tab}") for tab in
+                        ["current", *(["upload"] if editor else []), "columns", "history"]})
+with tabs["current"]:
     data_page.current_data(spec, tables, headers)
 if editor:
-    with tabs[tr("data.tab_upload")]:
+    with tabs["upload"]:
         data_page.upload_and_publish(spec, tables, editor)
-with tabs[tr("data.tab_columns")]:
+with tabs["columns"]:
     data_page.column_guide(spec)
-with tabs[tr("data.tab_history")]:
+with tabs["history"]:
     data_page.history(spec, headers, editor)

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import figures
 from dashboard.ui import cached, data
 from dashboard.ui import components as ui
-from dashboard.ui.state import current_filters, lang, tr
+from dashboard.ui.state import current_filters, lang, tr, url_tabs
 from dashboard.ui.text import escape_md
 
 tables = data.tables()
@@ -22,8 +22,11 @@ ui.chart(cached.target_bullets(tables, filters, L), summary, "targets_bullets", 
 if targets["horizon_is_assumption"].any():
     st.caption(tr("targets.horizon_note"))
 
-tabs = st.tabs([escape_md(f"{row.target_id} · {getattr(row, f'name_{L}')}") for row in targets.itertuples(index=False)])
-for tab, target_id in zip(tabs, targets["target_id"], strict=True):
+tabs = url_tabs("target", {row.target_id: escape_md(f"{row.target_id} · {getattr(row, f'name_{L}')}")
+                           for row in targets.itertuples(index=False)})
+for target_id, tab in tabs.items():
+    if not tab.open:
+        continue  # only the shown tab's charts are built and sent
     with tab:
         cumulative, _ = cached.target_progress(tables, filters, target_id)
         left, right = st.columns([3, 2], gap="large")

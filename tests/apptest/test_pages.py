@@ -6,7 +6,7 @@ EXPECTED = {
     # page: (title ko, title en, number of Plotly charts at least)
     "overview": ("과학기술·ICT 외교 전략 한눈에 보기", "S&T/ICT diplomacy strategy at a glance", 1),
     "pillars": ("전략 목표와 중점 과제", "Pillars and key initiatives", 2),
-    "targets": ("성과 목표와 진척", "Targets and progress", 8),
+    "targets": ("성과 목표와 진척", "Targets and progress", 4),  # bullets, the open tab (2), trade
     "dna": ("4차 산업혁명 추진방향: D·N·A", "4th industrial revolution: D·N·A", 1),
     "pyeongchang": ("평창 ICT올림픽", "Pyeongchang ICT Olympics", 1),
 }

@@ -92,3 +92,34 @@ def test_filtered_page_link_restores_the_view_and_copy_link_gives_it(page, brows
     finally:
         other.close()
     assert log.external == [] and log.failed == []
+
+
+@pytest.mark.browser
+def test_a_clicked_tab_goes_into_the_link_and_back_returns(page):
+    browser_page, log = page
+    browser_page.goto(f"{log.base_url}/targets?lang=en")
+    wait_for_app(browser_page)
+    tabs = browser_page.get_by_role("tab")
+    assert tabs.nth(0).get_attribute("aria-selected") == "true"
+    assert re.search(r"[?&]target=T1(&|$)", browser_page.url)
+    tabs.nth(2).click()
+    browser_page.wait_for_url(re.compile(r"[?&]target=T3(&|$)"), timeout=30_000)
+    wait_for_app(browser_page)
+    assert browser_page.locator(".st-key-targets_line_T3 .js-plotly-plot").count() == 1
+    link = browser_page.url
+
+    fresh = browser_page.context.new_page()  # the link in another tab opens the same tab
+    try:
+        fresh.goto(link)
+        wait_for_app(fresh)
+        assert fresh.get_by_role("tab").nth(2).get_attribute("aria-selected") == "true"
+        assert fresh.locator(".st-key-targets_line_T3 .js-plotly-plot").count() == 1
+    finally:
+        fresh.close()
+
+    browser_page.go_back()
+    browser_page.wait_for_url(re.compile(r"[?&]target=T1(&|$)"), timeout=30_000)
+    wait_for_app(browser_page)
+    assert tabs.nth(0).get_attribute("aria-selected") == "true"
+    assert browser_page.locator(".st-key-targets_line_T1 .js-plotly-plot").count() == 1
+    assert log.external == [] and log.failed == []

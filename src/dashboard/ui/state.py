@@ -8,7 +8,7 @@ when it changed since our last write (deep link, edited address), the widget win
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -124,3 +124,28 @@ def filter_controls(tables, year_bounds: tuple[int, int]) -> Filters:
 def current_filters() -> Filters:
     """The filters chosen in the sidebar this run (set by app.py before the page runs)."""
     return st.session_state.get("_filters", Filters())
+
+
+def _tab_chosen(key: str, widget: str, ids_by_label: dict[str, str]) -> None:
+    st.session_state[key] = ids_by_label.get(st.session_state.get(widget), st.session_state.get(key))
+
+
+def url_tabs(key: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    """Tabs whose choice is kept in the URL as a stable id (`?tab=T2`), whatever the language.
+
+    Streamlit keeps the active tab's *label* in the session; we keep the id under `key` and set
+    the label from it before the tabs are drawn, so a link or a language switch keeps the tab.
+    Returns the tab containers by id; `.open` tells which one is shown.
+    """
+    ids = list(labels)
+    # The first tab is written too: a Back to a URL without the parameter would keep the tab.
+    url_bound(key, ids[0], lambda raw: raw[0] if raw[0] in labels else None, lambda value: [value])
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = ids[0]
+    widget = f"_tabs_{key}"
+    st.session_state[widget] = labels[st.session_state[key]]
+    ids_by_label = {label: tab_id for tab_id, label in labels.items()}
+    containers = st.tabs(list(labels.values()), key=widget, on_change=_tab_chosen,
+                         args=(key, widget, ids_by_label))
+    write_url(key)
+    return dict(zip(ids, containers, strict=True))
