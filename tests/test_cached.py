@@ -11,7 +11,7 @@ import plotly.io as pio
 import plotly.tools
 import pytest
 
-from dashboard import catalog, figures, maps, metrics
+from dashboard import catalog, figures, maps, metrics, regions
 from dashboard.figure_text import escape_figure
 from dashboard.metrics import Filters
 from dashboard.store import LocalStore
@@ -199,3 +199,19 @@ def test_cached_figures_are_escaped_once_and_flagged(published):
     assert "<a href" in repr(plain.to_dict())
     assert "<a href" not in repr(fig.to_dict()) and "&lt;a href" in repr(fig.to_dict())
     assert same_figure(fig, escape_figure(plain))
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(regions=("SEA", "EU"), years=(2019, 2020))])
+@pytest.mark.parametrize("sel, measure_id", [("", "region"), ("SEA", "activities"), ("VNM", "progress-T2")])
+def test_regions_view_equals_the_uncached_view(tables, filters, sel, measure_id):
+    got = cached.regions_view(tables, filters, sel, measure_id, "en", 500)
+    want = regions.view(tables, filters, sel, measure_id, "en", map_height=500)
+    assert got is cached.regions_view(tables, filters, sel, measure_id, "en", 500)  # built once
+    assert got.selection == want.selection and got.selection_name == want.selection_name
+    pd.testing.assert_frame_equal(got.table, want.table)
+    pd.testing.assert_frame_equal(got.activities_data, want.activities_data)
+    pd.testing.assert_frame_equal(got.initiatives, want.initiatives)
+    assert got.activities == want.activities and got.missing_geometry == want.missing_geometry
+    assert same_figure(got.map, want.map)
+    assert same_figure(got.activities_chart, escape_figure(want.activities_chart))
+    assert cached.is_escaped(got.activities_chart) and cached.is_escaped(got.map)

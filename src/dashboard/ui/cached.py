@@ -27,13 +27,14 @@ module-level `build(tables, *args)`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import figures, maps, metrics
+from dashboard import figures, maps, metrics, regions
 from dashboard.figure_text import escape_figure
 from dashboard.metrics import Filters
 from dashboard.ui.data import Tables
@@ -43,6 +44,7 @@ FilterKey = tuple[tuple[str, ...], tuple[str, ...], tuple[int, int] | None]
 
 SMALL_ENTRIES = 1024  # aggregates and figures: filter combinations × languages × builders
 LARGE_ENTRIES = 8  # frames as large as the time-series tables (filtered rows)
+VIEW_ENTRIES = 96  # whole page views (a map and its charts): selections × measures × languages
 
 
 @st.cache_resource(show_spinner=False, max_entries=SMALL_ENTRIES)
@@ -52,6 +54,11 @@ def _small(name: str, fingerprint: str, args: tuple, _tables: Tables, _build: Ca
 
 @st.cache_resource(show_spinner=False, max_entries=LARGE_ENTRIES)
 def _large(name: str, fingerprint: str, args: tuple, _tables: Tables, _build: Callable[..., Any]) -> Any:
+    return _build(_tables, *args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=VIEW_ENTRIES)
+def _views(name: str, fingerprint: str, args: tuple, _tables: Tables, _build: Callable[..., Any]) -> Any:
     return _build(_tables, *args)
 
 
@@ -76,16 +83,18 @@ def _check_plain(value: Any) -> None:
         raise TypeError(f"cache keys must be plain values, not {type(value).__name__}")
 
 
-def per_state(tables: Tables, build: Callable[..., T], *args: Any, large: bool = False) -> T:
+def per_state(tables: Tables, build: Callable[..., T], *args: Any, large: bool = False, view: bool = False) -> T:
     """`build(tables, *args)`, computed once per published state and plain `args`.
 
-    `large=True` for results as big as the tables themselves (kept for fewer keys).
+    `large=True` for results as big as the tables themselves (kept for fewer keys); `view=True`
+    for a whole page's content (figures and frames; kept for a moderate number of keys).
     """
     name = builder_name(build)
     _check_plain(args)
     if not tables.fingerprint:
         return build(tables, *args)
-    return (_large if large else _small)(name, tables.fingerprint, args, tables, build)
+    cache = _large if large else _views if view else _small
+    return cache(name, tables.fingerprint, args, tables, build)
 
 
 def filter_key(filters: Filters) -> FilterKey:
@@ -346,6 +355,22 @@ def region_map(tables: Tables, lang: str, **options: Any) -> go.Figure:
     """maps.region_map of the published countries, regions and hubs; `options` are plain values
     (height, selected, show_arcs, resolution, ...; a `measure` Series needs the uncached call)."""
     return per_state(tables, _region_map, lang, tuple(sorted(options.items())))
+
+
+def _regions_view(tables: Tables, key: FilterKey, sel: str, measure_id: str, lang: str,
+                  map_height: int) -> regions.View:
+    filters = _filters(key)
+    built = regions.view(tables, filters, sel, measure_id, lang, activity=filtered_activities(tables, filters),
+                         map_height=map_height)
+    # the map escapes its own text (maps.plain); the charts beside it go through escape_figure
+    return replace(built, map=SharedFigure(built.map), activities_chart=escaped(built.activities_chart),
+                   destinations_chart=None if built.destinations_chart is None else escaped(built.destinations_chart))
+
+
+def regions_view(tables: Tables, filters: Filters, sel: str, measure_id: str, lang: str,
+                 map_height: int) -> regions.View:
+    """regions.view, built once per published state, filters, selection, measure and language."""
+    return per_state(tables, _regions_view, filter_key(filters), sel, measure_id, lang, map_height, view=True)
 
 
 def _table_figure(tables: Tables, name: str, table: str, args: tuple) -> go.Figure:
