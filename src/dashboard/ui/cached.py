@@ -44,7 +44,7 @@ FilterKey = tuple[tuple[str, ...], tuple[str, ...], tuple[int, int] | None]
 
 SMALL_ENTRIES = 1024  # aggregates and figures: filter combinations × languages × builders
 LARGE_ENTRIES = 8  # frames as large as the time-series tables (filtered rows)
-VIEW_ENTRIES = 96  # whole page views (a map and its charts): selections × measures × languages
+VIEW_ENTRIES = 64  # whole page views (~0.5 MB each: a map and its charts): selections × measures × languages
 
 
 @st.cache_resource(show_spinner=False, max_entries=SMALL_ENTRIES)
