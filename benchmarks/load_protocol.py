@@ -421,7 +421,8 @@ def report(result: dict, out: Path) -> None:
           f"after closing {m['after_close_mb']} MB")
     c, d, mc = result["server_cpu"], result["driver_cpu"], result["machine_cpu"]
     print(f"server CPU                {c['cores_busy']} cores busy, {c['ms_per_interaction']} ms CPU per interaction; "
-          f"driver {d['cores_busy']} cores; machine {mc['cores_busy']} of {mc['of_cores']} cores busy")
+          f"driver {d['cores_busy']} cores; machine {mc['cores_busy']} of {mc['of_cores']} cores busy "
+          f"({mc['other_than_server_cores_busy']} by everything but the server)")
     print(f"memory per extra session  {result['mb_per_extra_session']} MB at peak, "
           f"{result['mb_per_extra_session_after_load']} MB after the load")
     print(f"targets met               {result['meets_targets']}")
