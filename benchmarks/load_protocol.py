@@ -43,6 +43,7 @@ import json
 import os
 import platform
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -426,7 +427,22 @@ def report(result: dict, out: Path) -> None:
     print(f"memory per extra session  {result['mb_per_extra_session']} MB at peak, "
           f"{result['mb_per_extra_session_after_load']} MB after the load")
     print(f"targets met               {result['meets_targets']}")
+    app = result["app"]
+    print(f"app measured              commit {app['commit']}"
+          + (f" + uncommitted changes to {', '.join(app['uncommitted'])}" if app["uncommitted"] else ""))
     print(f"written                   {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+
+
+def app_revision() -> dict:
+    """The commit measured, and app files changed but not committed (the checkout is shared)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    changed = git("status", "--porcelain", "--", "app.py", "pages", "src", "data", ".streamlit").splitlines()
+    return {"commit": git("rev-parse", "--short", "HEAD").strip() or None,
+            "uncommitted": [line[3:] for line in changed]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -448,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         store = args.store or Path(scratch) / "store"
         run_log = Path(scratch) / "runs.log"
         port = free_port()
+        revision = app_revision()
         server = start_server(store, port, run_log)
         try:
             result = asyncio.run(drive(port, server.pid, args.sessions, args.duration, args.think, args.seed,
@@ -460,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
                           "kinds_weights": KINDS, "timeout_s": TIMEOUT_S}
     result["machine"] = {"cpus": os.cpu_count(), "load_avg_after": [round(x, 2) for x in os.getloadavg()],
                          "python": platform.python_version()}
+    result["app"] = revision
     result["targets"] = TARGETS
     result["meets_targets"] = {
         "errors": result["errors"] == TARGETS["errors"],
