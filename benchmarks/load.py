@@ -42,7 +42,6 @@ import os
 import platform
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,7 +51,7 @@ from pathlib import Path
 
 from benchmarks.loadcommon import (MAX_DURATION, MAX_SESSIONS, NAV_PATHS, RESULTS, ROOT, TARGETS, TIMEOUT_S,
                                    MemorySampler, cpu_seconds, machine_busy_seconds, proc_status,
-                                   script_runs, start_server, summary)
+                                   script_runs, start_server, stop_server, summary)
 from dashboard.serve import free_port
 
 # The protocol driver (default) measures the server; the browser driver measures whole browsers.
@@ -405,12 +404,7 @@ def browser_main(argv: list[str] | None = None) -> int:
             result = asyncio.run(drive(f"http://127.0.0.1:{port}", server.pid, args.sessions, args.duration,
                                        args.think, args.seed, args.ramp, args.draw_charts))
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            server.stderr.close()
+            stop_server(server)
         result["script_runs"] = script_runs(run_log, result.pop("_window"))
 
     result["settings"] = {"think_s": args.think, "ramp_s": args.ramp, "seed": args.seed,
