@@ -32,6 +32,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 __all__ = [
     "ReadProblem",
@@ -364,15 +367,87 @@ def _read_csv_text(text: str, max_rows: int, max_columns: int) -> tuple[pd.DataF
         raise _fail("too_many_columns", row=first_row, params={"found": header_width, "limit": max_columns})
 
     limit = max_rows + 2  # header + max_rows + one more to detect overflow
+    columns = _arrow_parse(text, delimiter)
+    if columns is not None:
+        numbers = np.arange(first_row, first_row + len(columns[0]), dtype=np.int64)
+        if len(numbers) >= limit:
+            # as the record-limited parse below does: the first `limit` records are checked first
+            _finish([column.slice(0, limit) for column in columns], numbers[:limit], max_rows, max_columns)
+        frame, rows = _finish(columns, numbers, max_rows, max_columns)
+        return frame, rows, delimiter
+
     raw = _parse_csv(text, delimiter, limit, first_row)
     numbers = np.arange(first_row, first_row + len(raw), dtype=np.int64)
-    frame, rows = _finish(raw, numbers, max_rows, max_columns)
+    frame, rows = _finish(_frame_columns(raw), numbers, max_rows, max_columns)
     if len(raw) >= limit:
         # stopped early, but blank rows meant the limit was not reached: read all
         raw = _parse_csv(text, delimiter, None, first_row)
         numbers = np.arange(first_row, first_row + len(raw), dtype=np.int64)
-        frame, rows = _finish(raw, numbers, max_rows, max_columns)
+        frame, rows = _finish(_frame_columns(raw), numbers, max_rows, max_columns)
     return frame, rows, delimiter
+
+
+def _arrow_parse(text: str, delimiter: str) -> list[pa.ChunkedArray] | None:
+    """The records of a well-formed file as string columns, parsed by pyarrow (several times
+    faster than pandas), or None when the file needs the pandas / csv path.
+
+    pyarrow agrees with pandas' C parser on well-formed files but not on every bad one: it refuses
+    ragged and short rows (pandas pads short ones), and it silently closes a quoted cell left open
+    at the end of the text. Those files, and any whose records are not exactly one line each (a
+    quoted cell spanning lines), go the old way, so that row numbers and problems stay the same.
+    """
+    if len(delimiter) != 1 or not delimiter.isascii():
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: leave them to the old path
+        return None
+    end = len(text)
+    for brk in ("\n", "\r"):
+        at = text.find(brk)
+        if at != -1:
+            end = min(end, at)
+    width = text.count(delimiter, 0, end) + 1  # the header line's cells, at least
+    quoted = '"' in text
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             escape_char=False, newlines_in_values=quoted,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowException, ValueError, OverflowError, MemoryError):
+        return None
+    columns = list(table.columns)
+    if not columns or any(column.type != pa.string() for column in columns):
+        return None
+    if quoted:
+        for column in columns:  # a cell holding a line break: the record spans lines
+            if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
+                return None
+        last = text[max(text.rfind("\n"), text.rfind("\r")) + 1:]
+        if '"' in last and _open_quote_at_end(last, delimiter):
+            return None
+    return columns
+
+
+def _open_quote_at_end(line: str, delimiter: str) -> bool:
+    """Whether pandas' tokenizer ends this one-line record inside a quoted cell (or fails on it)."""
+    try:
+        pd.read_csv(io.StringIO(line), sep=delimiter, header=None, dtype=str, na_filter=False,
+                    quotechar='"', doublequote=True, engine="c", index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OverflowError):
+        return True  # let the full parser decide and report
+    return False
+
+
+def _frame_columns(raw: pd.DataFrame) -> list[pa.ChunkedArray]:
+    """A frame of str / missing cells as pyarrow string columns (missing -> null)."""
+    return [pa.chunked_array([pa.array(raw.iloc[:, i].to_numpy(dtype=object), type=pa.string(), from_pandas=True)])
+            for i in range(raw.shape[1])]
 
 
 def _sample_records(sample: str, delimiter: str, truncated: bool) -> list[list[str]]:
@@ -525,50 +600,55 @@ def _slow_parse(text: str, delimiter: str, limit: int | None, first_row: int) ->
 
 
 def _finish(
-    raw: pd.DataFrame, numbers: np.ndarray, max_rows: int, max_columns: int
+    columns: list[pa.ChunkedArray], numbers: np.ndarray, max_rows: int, max_columns: int
 ) -> tuple[pd.DataFrame, list[int]]:
     """Header row, trimming, blank rows/columns, header checks.
 
-    ``raw`` has positional column labels and holds str (or missing) cells;
-    ``numbers`` are the file row numbers of its rows.
+    ``columns`` are the file's cells by position as pyarrow strings (null =
+    missing); ``numbers`` are the file row numbers of their rows.  Trimming
+    is pyarrow's ``utf8_trim_whitespace`` (what pandas' ``str.strip`` does on
+    its pyarrow-backed strings), done per column rather than per cell.
     """
-    raw = raw.reset_index(drop=True)
-    raw.columns = range(raw.shape[1])
-    cols = {}
-    for c in raw.columns:
-        s = raw[c].astype("string").str.strip()
-        cols[c] = s.replace("", pd.NA)
-    body = pd.DataFrame(cols, index=raw.index)
-    nonblank = body.notna().any(axis=1).to_numpy()
+    body = [_blank_to_null(pc.utf8_trim_whitespace(column)) for column in columns]
+    count = len(numbers)
+    nonblank = np.zeros(count, dtype=bool)
+    for column in body:
+        if column.null_count < count:
+            nonblank |= _valid(column)
     positions = np.flatnonzero(nonblank)
     if len(positions) == 0:
         raise _fail("empty_file")
 
-    header_pos = positions[0]
-    header_cells = [None if pd.isna(v) else str(v) for v in body.iloc[header_pos].tolist()]
+    header_pos = int(positions[0])
+    header_cells = [column[header_pos].as_py() for column in body]
     named = sum(name is not None for name in header_cells)
     if named > max_columns:
         raise _fail("too_many_columns", row=int(numbers[header_pos]), params={"found": named, "limit": max_columns})
     data_positions = positions[1:]
     if len(data_positions) > max_rows:
         raise _fail("too_many_rows", params={"limit": max_rows})
-    data = body.iloc[data_positions]
     row_numbers = numbers[data_positions]
+    if len(data_positions) == 0 or data_positions[-1] - data_positions[0] + 1 == len(data_positions):
+        first = int(data_positions[0]) if len(data_positions) else 0
+        data = [column.slice(first, len(data_positions)) for column in body]
+    else:
+        take = pa.array(data_positions)
+        data = [column.take(take) for column in body]
 
     problems: list[ReadProblem] = []
     keep: list[int] = []
     names: list[str] = []
     seen: dict[str, list[int]] = {}
-    filled = data.notna().any(axis=0).to_numpy() if len(data) else np.zeros(len(header_cells), bool)
     for pos, name in enumerate(header_cells):
         if name is None:
-            if filled[pos]:
-                first = int(np.flatnonzero(data.iloc[:, pos].notna().to_numpy())[0])
+            column = data[pos]
+            if column.null_count < len(column):
+                first = int(np.flatnonzero(_valid(column))[0])
                 problems.append(
                     ReadProblem(
                         row=int(row_numbers[first]),
                         column=f"column {pos + 1}",
-                        value=_clip(str(data.iloc[first, pos])),
+                        value=_clip(str(column[first].as_py())),
                         code="blank_header",
                         params={"position": pos + 1},
                     )
@@ -591,10 +671,22 @@ def _finish(
     if problems:
         raise FileReadError(problems)
 
-    frame = data.iloc[:, keep].copy()
+    frame = pd.DataFrame({i: pd.arrays.ArrowStringArray(data[pos]) for i, pos in enumerate(keep)})
     frame.columns = names
-    frame = frame.reset_index(drop=True)
-    return frame, [int(n) for n in row_numbers]
+    return frame, row_numbers.tolist()
+
+
+def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty strings become missing cells."""
+    empty = pc.equal(pc.binary_length(column), 0)
+    if pc.any(empty).as_py():
+        column = pc.if_else(empty, pa.scalar(None, column.type), column)
+    return column
+
+
+def _valid(column: pa.ChunkedArray) -> np.ndarray:
+    """Which cells of a column are present, as a numpy mask."""
+    return np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _clip(value: str, limit: int = 200) -> str:
@@ -665,7 +757,7 @@ def _read_xlsx(
         raise _fail("empty_file", params={"sheet": title})
     width = max(len(r) for r in raw)
     frame = pd.DataFrame([r + [None] * (width - len(r)) for r in raw], dtype=object)
-    frame, rows = _finish(frame, np.asarray(numbers, dtype=np.int64), max_rows, max_columns)
+    frame, rows = _finish(_frame_columns(frame), np.asarray(numbers, dtype=np.int64), max_rows, max_columns)
     return frame, rows, title
 
 
