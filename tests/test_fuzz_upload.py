@@ -171,6 +171,6 @@ def test_checker_fails_on_a_foreign_exception(monkeypatch):
     def boom(*args, **kwargs):
         raise KeyError("boom")
 
-    monkeypatch.setattr(validation, "pandera_schema", boom)
+    monkeypatch.setattr(validation, "coerce_column", boom)
     with pytest.raises(KeyError):
         _check(SHIPPED["hubs"].encode(), "hubs")

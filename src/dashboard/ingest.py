@@ -141,14 +141,38 @@ def content_problems(frame: pd.DataFrame, spec: TableSpec, row_numbers: Sequence
         formula = _mask(formula)
         for position in _mask(signed).nonzero()[0]:
             formula[position] = bool(_FORMULA.match(array[position].as_py()))
-        checks = (("formula", formula),
-                  ("markup", _mask(pc.match_substring_regex(array, _MARKUP.pattern, ignore_case=True))),
-                  ("control_character", _mask(pc.match_substring_regex(array, _CONTROL.pattern))))
+        nothing = np.zeros(len(array), dtype=bool)
+        # the regexes cost milliseconds per column: run them only when the column's bytes hold a
+        # character that a match needs ("<" or ":" for markup, a control character)
+        markup = (_mask(pc.match_substring_regex(array, _MARKUP.pattern, ignore_case=True))
+                  if _bytes_contain(array, _MARKUP_NEEDS) else nothing)
+        control = (_mask(pc.match_substring_regex(array, _CONTROL.pattern))
+                   if _bytes_contain(array, _CONTROL_BYTES) else nothing)
+        checks = (("formula", formula), ("markup", markup), ("control_character", control))
         for code, hits in checks:
             for position in hits.nonzero()[0]:
                 problems.append(Problem(spec.name, int(row_numbers[position]), column.name,
                                         str(values.iloc[position]), code, {}))
     return problems
+
+
+# Every match of _MARKUP has "<" or ":"; every match of _CONTROL is one of these bytes. In UTF-8 no
+# byte of a multi-byte character is below 0x80, so a byte search over a column's data is exact.
+_MARKUP_NEEDS = np.zeros(256, dtype=bool)
+_MARKUP_NEEDS[[ord("<"), ord(":")]] = True
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]] = True
+
+
+def _bytes_contain(array: pa.Array | pa.ChunkedArray, needed: np.ndarray) -> bool:
+    """Whether the data buffer of a string array holds a byte marked in `needed` (may over-report
+    for a sliced array, whose buffer holds more than its cells: then the exact check just runs)."""
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    for chunk in chunks:
+        data = chunk.buffers()[2] if len(chunk) else None
+        if data is not None and needed[np.frombuffer(data, dtype=np.uint8)].any():
+            return True
+    return False
 
 
 def _mask(result: pa.Array) -> np.ndarray:
