@@ -44,6 +44,7 @@ __all__ = [
     "normalise_headers",
     "parse_number",
     "parse_date",
+    "trim_whitespace",
     "XLSX_MAX_UNCOMPRESSED",
     "XLSX_MAX_RATIO",
 ]
@@ -609,7 +610,7 @@ def _finish(
     is pyarrow's ``utf8_trim_whitespace`` (what pandas' ``str.strip`` does on
     its pyarrow-backed strings), done per column rather than per cell.
     """
-    body = [_blank_to_null(pc.utf8_trim_whitespace(column)) for column in columns]
+    body = [_blank_to_null(trim_whitespace(column)) for column in columns]
     count = len(numbers)
     nonblank = np.zeros(count, dtype=bool)
     for column in body:
@@ -671,9 +672,27 @@ def _finish(
     if problems:
         raise FileReadError(problems)
 
-    frame = pd.DataFrame({i: pd.arrays.ArrowStringArray(data[pos]) for i, pos in enumerate(keep)})
+    frame = pd.DataFrame({i: pd.arrays.ArrowStringArray(data[pos]) for i, pos in enumerate(keep)}, copy=False)
     frame.columns = names
     return frame, row_numbers.tolist()
+
+
+def trim_whitespace(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """pyarrow's ``utf8_trim_whitespace`` (what pandas' ``str.strip`` does to its pyarrow-backed
+    strings), skipped when no cell can need it.
+
+    A cell needs trimming only if it starts or ends with ASCII whitespace or a non-ASCII character;
+    when a chunk's data holds no byte <= 0x20 and none >= 0x7f at all (IDs, numbers, ISO dates:
+    the usual upload), nothing in it can change, and two byte scans are cheaper than the trim.
+    """
+    for chunk in column.chunks:
+        data = chunk.buffers()[2] if len(chunk) else None
+        if data is None or not len(data):
+            continue
+        data = np.frombuffer(data, dtype=np.uint8)
+        if data.min() <= 0x20 or data.max() >= 0x7F:
+            return pc.utf8_trim_whitespace(column)
+    return column
 
 
 def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 import pyarrow as pa_arrow
 import pyarrow.compute as pc
 
-from dashboard.filereader import parse_date
+from dashboard.filereader import parse_date, trim_whitespace
 from dashboard.schema import (MAX_TEXT_LENGTH, PANDAS_DTYPES, ColumnSpec, TableSpec, allowed_values, column_checks,
                               pandera_schema)
 
@@ -82,7 +82,7 @@ def _trimmed(values: pd.Series) -> pa_arrow.ChunkedArray:
     array = pa_arrow.array(values.array)
     if isinstance(array, pa_arrow.Array):
         array = pa_arrow.chunked_array([array])
-    return pc.utf8_trim_whitespace(array)
+    return trim_whitespace(array)
 
 
 def _blank_mask(text: pa_arrow.ChunkedArray) -> np.ndarray:
@@ -235,16 +235,11 @@ def parse_bools(values: pd.Series) -> pd.Series:
 
 
 def _bools(text: pa_arrow.ChunkedArray) -> pd.arrays.BooleanArray:
-    """Yes/no words (case-insensitive) -> boolean; anything else missing."""
-    lowered = pc.utf8_lower(text)
-    true = _is_in(lowered, TRUE_WORDS)
-    false = _is_in(lowered, FALSE_WORDS)
-    return pd.arrays.BooleanArray(true, ~(true | false))
-
-
-def _is_in(text: pa_arrow.ChunkedArray, words: frozenset[str]) -> np.ndarray:
-    found = pc.is_in(text, value_set=pa_arrow.array(sorted(words), type=text.type))
-    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    """Yes/no words (case-insensitive, as pandas' `str.lower().isin`) -> boolean; others missing."""
+    words = sorted(TRUE_WORDS) + sorted(FALSE_WORDS)
+    found = pc.index_in(pc.utf8_lower(text), value_set=pa_arrow.array(words, type=text.type))
+    where = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False))
+    return pd.arrays.BooleanArray((where >= 0) & (where < len(TRUE_WORDS)), where < 0)
 
 
 def _blank(values: pd.Series) -> pd.Series:
@@ -298,7 +293,6 @@ def typed_frame(raw: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int] |
         if col.name not in present and col.required:
             problems.append(Problem(spec.name, 1, col.name, None, "missing_column", {}))
     typed: dict[str, pd.Series] = {}
-    unconvertible = pd.Series(False, index=raw.index)
     for col in spec.columns:
         if col.name not in present:
             continue
@@ -306,9 +300,8 @@ def typed_frame(raw: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int] |
         for position in bad.to_numpy().nonzero()[0]:
             problems.append(Problem(spec.name, rows[position], col.name, str(raw[col.name].iloc[position]),
                                     f"not_{col.type}", {}))
-        unconvertible |= bad
         typed[col.name] = values
-    frame = pd.DataFrame(typed, index=raw.index)
+    frame = pd.DataFrame(typed, index=raw.index, copy=False)
     return ValidationReport(spec.name, frame.reset_index(drop=True), problems)
 
 
@@ -453,9 +446,25 @@ def _clearly_valid(frame: pd.DataFrame, spec: TableSpec, reference_values: Mappi
         except (TypeError, ValueError, pa_arrow.ArrowException):  # let pandera judge and report
             return False
     key = list(spec.key)
-    if key and (any(k not in frame for k in key) or frame.duplicated(subset=key, keep=False).any()):
-        return False
-    return True
+    return not key or (all(k in frame for k in key) and _keys_unique(frame, key))
+
+
+def _keys_unique(frame: pd.DataFrame, key: list[str]) -> bool:
+    """`not frame.duplicated(subset=key, keep=False).any()`, done as pandas does it (factorize each
+    column, missing values as one more value) but counting the combined codes with `bincount`
+    instead of hashing them when they are few enough."""
+    ids = np.zeros(len(frame), dtype=np.int64)
+    size = 1
+    for name in key:
+        codes, uniques = pd.factorize(frame[name])
+        count = len(uniques) + 1
+        if size > 2**62 // count:
+            return not frame.duplicated(subset=key, keep=False).any()
+        ids = ids * count + (codes.astype(np.int64) + 1)
+        size *= count
+    if size <= 8 * len(frame) + 1024:
+        return len(ids) == 0 or int(np.bincount(ids, minlength=size).max()) <= 1
+    return len(pd.unique(ids)) == len(ids)
 
 
 def _column_checks_pass(values: pd.Series, col: ColumnSpec, references: frozenset[str] | None) -> bool:
