@@ -612,10 +612,13 @@ def _finish(
     """
     body = [_blank_to_null(trim_whitespace(column)) for column in columns]
     count = len(numbers)
-    nonblank = np.zeros(count, dtype=bool)
-    for column in body:
-        if column.null_count < count:
-            nonblank |= _valid(column)
+    if any(column.null_count == 0 for column in body):  # a column without blanks: no blank row
+        nonblank = np.ones(count, dtype=bool)
+    else:
+        nonblank = np.zeros(count, dtype=bool)
+        for column in body:
+            if column.null_count < count:
+                nonblank |= _valid(column)
     positions = np.flatnonzero(nonblank)
     if len(positions) == 0:
         raise _fail("empty_file")
@@ -697,10 +700,24 @@ def trim_whitespace(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Empty strings become missing cells."""
+    if not any(_may_hold_empty(chunk) for chunk in column.chunks):
+        return column
     empty = pc.equal(pc.binary_length(column), 0)
     if pc.any(empty).as_py():
         column = pc.if_else(empty, pa.scalar(None, column.type), column)
     return column
+
+
+def _may_hold_empty(chunk: pa.Array) -> bool:
+    """Whether a string chunk has a cell of length 0 (missing cells count: a cheap upper bound)."""
+    if chunk.type not in (pa.string(), pa.large_string()):
+        return True
+    offsets = chunk.buffers()[1]
+    if offsets is None or not len(chunk):
+        return bool(len(chunk))
+    offsets = np.frombuffer(offsets, dtype=np.int64 if chunk.type == pa.large_string() else np.int32)
+    offsets = offsets[chunk.offset:chunk.offset + len(chunk) + 1]
+    return bool((offsets[1:] == offsets[:-1]).any())
 
 
 def _valid(column: pa.ChunkedArray) -> np.ndarray:

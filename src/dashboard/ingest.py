@@ -126,7 +126,9 @@ def _from_read_problem(table: str, problem: ReadProblem) -> Problem:
 def content_problems(frame: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int]) -> list[Problem]:
     """Text cells that would run as a spreadsheet formula, carry markup or control characters.
 
-    Vectorised with pyarrow compute (RE2); only cells starting with "+" or "-" need Python's regex.
+    Vectorised: each cell's first byte (read off the pyarrow offsets) finds formula candidates, and
+    the RE2 regexes run only on columns whose bytes could hold a match; only cells starting with
+    "+" or "-" need Python's regex.
     """
     problems: list[Problem] = []
     for column in spec.columns:
@@ -134,20 +136,25 @@ def content_problems(frame: pd.DataFrame, spec: TableSpec, row_numbers: Sequence
             continue
         values = frame[column.name]
         array = pa.array(values, type=pa.string(), from_pandas=True)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
         if array.null_count == len(array):
             continue
-        signed = pc.or_(pc.starts_with(array, "+"), pc.starts_with(array, "-"))
-        formula = pc.or_(pc.starts_with(array, "="), pc.starts_with(array, "@"))
-        formula = _mask(formula)
-        for position in _mask(signed).nonzero()[0]:
+        first = _first_bytes(array)
+        formula = (first == ord("=")) | (first == ord("@"))
+        for position in np.flatnonzero((first == ord("+")) | (first == ord("-"))):
             formula[position] = bool(_FORMULA.match(array[position].as_py()))
+        data = np.frombuffer(array.buffers()[2] or b"", dtype=np.uint8)
         nothing = np.zeros(len(array), dtype=bool)
         # the regexes cost milliseconds per column: run them only when the column's bytes hold a
-        # character that a match needs ("<" or ":" for markup, a control character)
+        # character that a match needs. Every match of _MARKUP has "<" or ":", every match of
+        # _CONTROL a byte below 0x20 or 0x7f; in UTF-8 no byte of a multi-byte character is below
+        # 0x80, so looking at the bytes is exact (a sliced array's buffer may hold more bytes than
+        # its cells: then the regex just runs).
         markup = (_mask(pc.match_substring_regex(array, _MARKUP.pattern, ignore_case=True))
-                  if _bytes_contain(array, _MARKUP_NEEDS) else nothing)
+                  if (data == ord("<")).any() or (data == ord(":")).any() else nothing)
         control = (_mask(pc.match_substring_regex(array, _CONTROL.pattern))
-                   if _bytes_contain(array, _CONTROL_BYTES) else nothing)
+                   if len(data) and (data.min() < 0x20 or (data == 0x7F).any()) else nothing)
         checks = (("formula", formula), ("markup", markup), ("control_character", control))
         for code, hits in checks:
             for position in hits.nonzero()[0]:
@@ -156,23 +163,18 @@ def content_problems(frame: pd.DataFrame, spec: TableSpec, row_numbers: Sequence
     return problems
 
 
-# Every match of _MARKUP has "<" or ":"; every match of _CONTROL is one of these bytes. In UTF-8 no
-# byte of a multi-byte character is below 0x80, so a byte search over a column's data is exact.
-_MARKUP_NEEDS = np.zeros(256, dtype=bool)
-_MARKUP_NEEDS[[ord("<"), ord(":")]] = True
-_CONTROL_BYTES = np.zeros(256, dtype=bool)
-_CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]] = True
-
-
-def _bytes_contain(array: pa.Array | pa.ChunkedArray, needed: np.ndarray) -> bool:
-    """Whether the data buffer of a string array holds a byte marked in `needed` (may over-report
-    for a sliced array, whose buffer holds more than its cells: then the exact check just runs)."""
-    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
-    for chunk in chunks:
-        data = chunk.buffers()[2] if len(chunk) else None
-        if data is not None and needed[np.frombuffer(data, dtype=np.uint8)].any():
-            return True
-    return False
+def _first_bytes(array: pa.Array) -> np.ndarray:
+    """The first byte of every cell of a pyarrow string array (0 for empty and missing cells)."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset:array.offset + len(array) + 1]
+    data = array.buffers()[2]
+    first = np.zeros(len(array), dtype=np.uint8)
+    if data is None or not len(data):
+        return first
+    filled = offsets[1:] > offsets[:-1]
+    if array.null_count:
+        filled &= np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    first[filled] = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][filled]]
+    return first
 
 
 def _mask(result: pa.Array) -> np.ndarray:

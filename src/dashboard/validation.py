@@ -86,9 +86,33 @@ def _trimmed(values: pd.Series) -> pa_arrow.ChunkedArray:
 
 
 def _blank_mask(text: pa_arrow.ChunkedArray) -> np.ndarray:
-    """Missing or empty cells, as a numpy mask."""
-    empty = pc.fill_null(pc.equal(pc.binary_length(text), 0), True)
-    return np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+    """Missing or empty cells, as a numpy mask (read off the string offsets)."""
+    parts = []
+    for chunk in text.chunks:
+        offsets = _offsets(chunk)
+        if offsets is None:
+            empty = pc.fill_null(pc.equal(pc.binary_length(chunk), 0), True)
+            parts.append(np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool))
+            continue
+        blank = offsets[1:] == offsets[:-1]
+        if chunk.null_count:
+            blank |= ~np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        parts.append(blank)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def _offsets(chunk: pa_arrow.Array) -> np.ndarray | None:
+    """The offsets of a string chunk's cells as numpy (len + 1 values), or None if not strings."""
+    if chunk.type == pa_arrow.large_string():
+        dtype = np.int64
+    elif chunk.type == pa_arrow.string():
+        dtype = np.int32
+    else:
+        return None
+    buffer = chunk.buffers()[1]
+    if buffer is None:
+        return np.zeros(len(chunk) + 1, dtype=dtype)
+    return np.frombuffer(buffer, dtype=dtype)[chunk.offset:chunk.offset + len(chunk) + 1]
 
 
 def _without_blanks(text: pa_arrow.ChunkedArray, blank: np.ndarray) -> pa_arrow.ChunkedArray:
@@ -189,11 +213,10 @@ def _dates(text: pa_arrow.ChunkedArray, blank: np.ndarray) -> np.ndarray:
 
 def _decode_iso_dates(chunk: pa_arrow.Array, out: np.ndarray, done: np.ndarray) -> None:
     """Fill `out` / `done` for the cells of one string chunk that are real dates in YYYY-MM-DD."""
-    offset_type = np.int64 if chunk.type == pa_arrow.large_string() else np.int32
-    validity, offsets, data = chunk.buffers()
+    validity, _, data = chunk.buffers()
     if data is None:
         return
-    offsets = np.frombuffer(offsets, dtype=offset_type)[chunk.offset:chunk.offset + len(chunk) + 1]
+    offsets = _offsets(chunk)
     lengths = np.diff(offsets)
     candidate = lengths == 10
     if validity is not None:
@@ -281,7 +304,7 @@ def _frame_of_strings(frame: pd.DataFrame) -> pd.DataFrame:
 
 def typed_frame(raw: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int] | None = None) -> ValidationReport:
     """Convert a frame of strings to the declared types; report cells that do not convert."""
-    rows = list(row_numbers) if row_numbers is not None else list(range(2, len(raw) + 2))
+    rows = _row_list(row_numbers, len(raw))
     problems: list[Problem] = []
     declared = spec.column_names
     present = list(raw.columns)
@@ -303,6 +326,13 @@ def typed_frame(raw: pd.DataFrame, spec: TableSpec, row_numbers: Sequence[int] |
         typed[col.name] = values
     frame = pd.DataFrame(typed, index=raw.index, copy=False)
     return ValidationReport(spec.name, frame.reset_index(drop=True), problems)
+
+
+def _row_list(row_numbers: Sequence[int] | None, count: int) -> list[int]:
+    """File row numbers as a list (header = row 1); a list given is used as it is, not copied."""
+    if row_numbers is None:
+        return list(range(2, count + 2))
+    return row_numbers if isinstance(row_numbers, list) else list(row_numbers)
 
 
 def _key_texts(frame: pd.DataFrame, key: Sequence[str]) -> list[str]:
@@ -376,7 +406,7 @@ def validate_frame(
 ) -> ValidationReport:
     """Type and validate a frame of strings; every problem is reported at once (lazy)."""
     raw = _frame_of_strings(raw.reset_index(drop=True))
-    rows = list(row_numbers) if row_numbers is not None else list(range(2, len(raw) + 2))
+    rows = _row_list(row_numbers, len(raw))
     report = typed_frame(raw, spec, rows)
     if any(p.code in ("missing_column", "unknown_column") for p in report.problems):
         return report
@@ -456,15 +486,35 @@ def _keys_unique(frame: pd.DataFrame, key: list[str]) -> bool:
     ids = np.zeros(len(frame), dtype=np.int64)
     size = 1
     for name in key:
-        codes, uniques = pd.factorize(frame[name])
-        count = len(uniques) + 1
+        codes, count = _codes(frame[name])
         if size > 2**62 // count:
             return not frame.duplicated(subset=key, keep=False).any()
-        ids = ids * count + (codes.astype(np.int64) + 1)
+        ids = ids * count + codes
         size *= count
     if size <= 8 * len(frame) + 1024:
         return len(ids) == 0 or int(np.bincount(ids, minlength=size).max()) <= 1
     return len(pd.unique(ids)) == len(ids)
+
+
+_DAY_US = 86_400_000_000
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Codes 0..count-1 that are equal exactly where the values are (all missing values equal).
+
+    Dates at midnight over a modest span are numbered by day, without hashing; anything else is
+    `pd.factorize`d (missing -> its own code), as `DataFrame.duplicated` does.
+    """
+    if values.dtype == np.dtype("datetime64[us]") and len(values):
+        micros = values.to_numpy().view(np.int64)
+        if not np.isnat(values.to_numpy()).any() and not (micros % _DAY_US).any():
+            days = micros // _DAY_US
+            low = int(days.min())
+            span = int(days.max()) - low + 1
+            if span <= 8 * len(values) + 1024:
+                return days - low, span
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
 
 
 def _column_checks_pass(values: pd.Series, col: ColumnSpec, references: frozenset[str] | None) -> bool:
