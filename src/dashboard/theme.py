@@ -23,7 +23,8 @@ REGION_COLOURS = {
     "KP": "#882255",
 }
 ORIGIN_COLOUR = "#1b1f24"
-STATUS_COLOURS = {"on_track": "#009E73", "at_risk": "#D55E00", "no_target": "#5b6573", "no_data": "#5b6573"}
+STATUS_COLOURS = {"on_track": "#009E73", "at_risk": "#D55E00", "no_target": "#5b6573", "no_data": "#5b6573",
+                  "partial": "#7a8aa0"}  # partial: a filtered view, not judged against the goal
 SEQUENTIAL = ("#f0f6fb", "#9ecae1", "#4292c6", "#08519c", "#08306b")
 TEMPLATE_NAME = "dashboard"
 
