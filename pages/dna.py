@@ -22,6 +22,7 @@ for column, cap in zip(cols, capabilities.itertuples(index=False), strict=True):
 st.markdown(f"**{tr('dna.fields')}:** " + escape_md(" · ".join(fields[f"name_{L}"])))
 
 filters = current_filters()
+ui.filter_notice(tables, filters)
 matrix = cached.capability_matrix(tables, filters)
 ui.illustrative_notice()
 left, right = st.columns([3, 2], gap="large")

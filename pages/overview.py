@@ -13,6 +13,7 @@ L = lang()
 ui.store_warnings(tables.warnings)
 st.title(tr("overview.title"))
 st.markdown(tr("overview.lead"))
+ui.filter_notice(tables, current_filters(), goals=True)
 
 summary = cached.target_summary(tables, current_filters())
 st.subheader(tr("overview.targets"))

@@ -11,6 +11,7 @@ L = lang()
 filters = current_filters()
 st.title(tr("pillars.title"))
 st.markdown(tr("pillars.lead"))
+ui.filter_notice(tables, filters)
 
 pillars, initiatives, themes, _ = cached.strategy_subset(tables, filters)
 tree = cached.strategy_tree(tables, filters, L)

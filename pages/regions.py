@@ -43,6 +43,7 @@ def _set_selection(value: str) -> None:
 
 st.title(tr("regions.title"))
 st.markdown(tr("regions.lead"))
+ui.filter_notice(tables, filters)
 
 url_bound(MEASURE, maps.REGION_MEASURE, lambda raw: raw[0] if raw[0] in measures else None,
           lambda v: [] if v == maps.REGION_MEASURE else [v])

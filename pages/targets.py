@@ -13,6 +13,7 @@ L = lang()
 st.title(tr("targets.title"))
 st.markdown(tr("targets.lead"))
 ui.illustrative_notice()
+ui.filter_notice(tables, current_filters(), goals=True)
 
 targets = tables["targets"].sort_values("sort_order")
 filters = current_filters()

@@ -86,3 +86,26 @@ def test_capability_by_year_sums_to_the_rows_with_a_capability(tables):
     assert set(by_year["capability_id"]) == {"DATA", "NETWORK", "AI"}
     with_cap = tables["activities"].dropna(subset=["capability_id"])
     assert by_year["activities"].sum() == with_cap["activities"].sum()
+
+
+def test_narrows_progress_only_for_regions_or_years_inside_the_data():
+    bounds = (2018, 2021)
+    assert not metrics.narrows_progress(metrics.Filters(), bounds)
+    assert not metrics.narrows_progress(metrics.Filters(years=(2018, 2021)), bounds)
+    assert not metrics.narrows_progress(metrics.Filters(years=(2010, 2030)), bounds)
+    assert not metrics.narrows_progress(metrics.Filters(pillars=("P1",)), bounds)  # progress has no pillar
+    assert metrics.narrows_progress(metrics.Filters(regions=("SEA",)), bounds)
+    assert metrics.narrows_progress(metrics.Filters(years=(2019, 2021)), bounds)
+    assert metrics.narrows_progress(metrics.Filters(years=(2018, 2020)), bounds)
+
+
+def test_partial_summary_keeps_the_figures_but_judges_no_target():
+    tables = load_csv_tables()
+    progress = metrics.filter_progress(tables["progress"], metrics.Filters(regions=("SEA",)))
+    whole = metrics.target_summary(tables["targets"], progress)
+    partial = metrics.target_summary(tables["targets"], progress, partial=True)
+    pd.testing.assert_frame_equal(whole.drop(columns="status"), partial.drop(columns="status"))
+    with_goal = partial["goal"].notna()
+    assert set(partial.loc[with_goal, "status"]) == {metrics.PARTIAL}
+    assert set(partial.loc[~with_goal, "status"]) == {metrics.NO_TARGET}
+    assert set(whole.loc[with_goal, "status"]) <= {metrics.ON_TRACK, metrics.AT_RISK}

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 ON_TRACK, AT_RISK, NO_TARGET, NO_DATA = "on_track", "at_risk", "no_target", "no_data"
+#: A target seen through a region or year filter: its goal is a national total, so not judged.
+PARTIAL = "partial"
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,23 @@ def trajectory(baseline_year: int, horizon_year: int, goal: float) -> pd.DataFra
     })
 
 
-def target_summary(targets: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFrame:
-    """One row per target: achieved so far, goal, share of goal, projection, status."""
+def narrows_progress(filters: Filters, year_bounds: tuple[int, int]) -> bool:
+    """Whether the filters leave out part of the progress counted towards the (national) goals:
+    a region filter, or a year range that does not cover every year with data."""
+    if filters.regions:
+        return True
+    if filters.years is None:
+        return False
+    low, high = filters.years
+    return low > year_bounds[0] or high < year_bounds[1]
+
+
+def target_summary(targets: pd.DataFrame, progress: pd.DataFrame, *, partial: bool = False) -> pd.DataFrame:
+    """One row per target: achieved so far, goal, share of goal, projection, status.
+
+    `partial`: `progress` is a filtered part of the whole (see `narrows_progress`); the goals are
+    national totals, so no target is called on track or at risk (status PARTIAL).
+    """
     rows = []
     for target in targets.sort_values("sort_order").itertuples(index=False):
         cumulative = cumulative_progress(progress, target.target_id)
@@ -87,6 +104,8 @@ def target_summary(targets: pd.DataFrame, progress: pd.DataFrame) -> pd.DataFram
             status = NO_TARGET
         elif cumulative.empty:
             status = NO_DATA
+        elif partial:
+            status = PARTIAL
         else:
             status = ON_TRACK if (projected or 0.0) >= goal else AT_RISK
         rows.append({

@@ -119,11 +119,13 @@ def filtered_progress(tables: Tables, filters: Filters) -> pd.DataFrame:
 
 
 def _target_summary(tables: Tables, key: FilterKey) -> pd.DataFrame:
-    return metrics.target_summary(tables["targets"], filtered_progress(tables, _filters(key)))
+    filters = _filters(key)
+    return metrics.target_summary(tables["targets"], filtered_progress(tables, filters),
+                                  partial=metrics.narrows_progress(filters, year_bounds(tables)))
 
 
 def target_summary(tables: Tables, filters: Filters) -> pd.DataFrame:
-    """metrics.target_summary(targets, filtered progress)."""
+    """metrics.target_summary(targets, filtered progress), marked partial when the filters narrow it."""
     return per_state(tables, _target_summary, filter_key(filters))
 
 

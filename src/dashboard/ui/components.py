@@ -8,12 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import geo_assets
+from dashboard import geo_assets, metrics
 from dashboard.export import to_csv_bytes
 from dashboard.figure_text import escape_figure
 from dashboard.schema import table_specs
 from dashboard.ui import cached
-from dashboard.ui.state import lang, tr
+from dashboard.ui.state import clear_filters, lang, tr
 from dashboard.ui.text import escape_md
 
 
@@ -88,8 +88,34 @@ def data_expander(data: pd.DataFrame, key: str, *, table: str | None = None) -> 
 
 
 def status_badge(status: str) -> str:
-    colours = {"on_track": "green", "at_risk": "orange", "no_target": "gray", "no_data": "gray"}
+    colours = {"on_track": "green", "at_risk": "orange", "no_target": "gray", "no_data": "gray", "partial": "blue"}
     return f":{colours.get(status, 'gray')}-badge[{tr('status.' + status)}]"
+
+
+def filter_notice(tables, filters: metrics.Filters, *, goals: bool = False) -> None:
+    """Say on the page itself (not only in the sidebar) that the view is filtered, with a way out.
+
+    A screenshot of a filtered view must not pass for the whole picture; `goals` adds that the
+    targets' goals are national totals and are not judged against a filtered part.
+    """
+    bounds = cached.year_bounds(tables)
+    narrowed_years = filters.years is not None and tuple(filters.years) != tuple(bounds)
+    if not (filters.pillars or filters.regions or narrowed_years):
+        return
+    L = lang()
+    names = {**dict(zip(tables["pillars"]["pillar_id"], tables["pillars"][f"name_{L}"], strict=True)),
+             **dict(zip(tables["regions"]["region_id"], tables["regions"][f"name_{L}"], strict=True))}
+    parts = [f"{tr('filters.pillar')}: " + ", ".join(f"{p} {names.get(p, p)}" for p in filters.pillars)
+             if filters.pillars else "",
+             f"{tr('filters.region')}: " + ", ".join(names.get(r, r) for r in filters.regions) if filters.regions else "",
+             f"{tr('filters.years')}: {filters.years[0]}–{filters.years[1]}" if narrowed_years else ""]
+    text = tr("filters.notice", filters=escape_md(" · ".join(part for part in parts if part)))
+    if goals and metrics.narrows_progress(filters, bounds):
+        text += " " + tr("filters.notice_goals")
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.info(text, icon=":material/filter_alt:")
+        st.button(tr("filters.clear"), icon=":material/filter_alt_off:", key="filters_clear",
+                  on_click=clear_filters, width="content")
 
 
 def store_warnings(warnings: Iterable[str]) -> None:
@@ -116,8 +142,8 @@ def target_cards(summary: pd.DataFrame, targets: pd.DataFrame) -> None:
                 st.metric(label, f"{row.achieved:,.0f}", delta=tr("kpi.projected", value=f"{row.projected or 0:,.0f}",
                                                                   year=int(row.horizon_year)), delta_color="off")
                 share = row.achieved / row.goal
-                st.progress(min(1.0, max(0.0, share)), text=tr("kpi.of_goal", share=f"{share:.0%}",
-                                                                goal=f"{row.goal:,.0f}"))
+                of_goal = "kpi.of_national_goal" if row.status == metrics.PARTIAL else "kpi.of_goal"
+                st.progress(min(1.0, max(0.0, share)), text=tr(of_goal, share=f"{share:.0%}", goal=f"{row.goal:,.0f}"))
             st.markdown(status_badge(row.status))
 
 

@@ -121,6 +121,15 @@ def filter_controls(tables, year_bounds: tuple[int, int]) -> Filters:
                    years=(int(years[0]), int(years[1])))
 
 
+def clear_filters() -> None:
+    """on_click of "clear filters": every filter back to "all" (the URL follows on this rerun)."""
+    for key in ("pillar", "region", "years"):
+        st.session_state.pop(key, None)
+    for key in ("pillar", "region", "years"):
+        if key in st.query_params:
+            del st.query_params[key]
+
+
 def current_filters() -> Filters:
     """The filters chosen in the sidebar this run (set by app.py before the page runs)."""
     return st.session_state.get("_filters", Filters())
