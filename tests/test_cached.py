@@ -42,6 +42,11 @@ def tables(published) -> Tables:
     return Tables(frames, versions, (), fingerprint=uuid.uuid4().hex)
 
 
+def partial(tables, filters) -> bool:
+    """What the page passes: a region or year filter makes the targets' summary partial."""
+    return metrics.narrows_progress(filters, year_bounds(tables))
+
+
 def same_figure(a, b) -> bool:
     return pio.to_json(a, validate=False) == pio.to_json(b, validate=False)
 
@@ -51,7 +56,7 @@ def test_progress_aggregates_equal_the_metrics(tables, filters):
     progress = metrics.filter_progress(tables["progress"], filters)
     pd.testing.assert_frame_equal(cached.filtered_progress(tables, filters), progress)
     pd.testing.assert_frame_equal(cached.target_summary(tables, filters),
-                                  metrics.target_summary(tables["targets"], progress))
+                                  metrics.target_summary(tables["targets"], progress, partial=partial(tables, filters)))
     for target in tables["targets"].itertuples(index=False):
         cumulative = metrics.cumulative_progress(progress, target.target_id)
         got_cumulative, got_projection = cached.target_progress(tables, filters, target.target_id)
@@ -79,7 +84,7 @@ def test_activity_aggregates_equal_the_metrics(tables, filters):
 def test_figures_equal_the_uncached_builders(tables, filters, lang):
     targets = tables["targets"].sort_values("sort_order")
     progress = metrics.filter_progress(tables["progress"], filters)
-    summary = metrics.target_summary(targets, progress)
+    summary = metrics.target_summary(targets, progress, partial=partial(tables, filters))
     assert same_figure(cached.target_bullets(tables, filters, lang), figures.target_bullets(summary, targets, lang))
     for target in targets.to_dict("records"):
         cumulative = metrics.cumulative_progress(progress, target["target_id"])
