@@ -11,7 +11,7 @@ import plotly.io as pio
 import plotly.tools
 import pytest
 
-from dashboard import catalog, figures, maps, metrics, regions
+from dashboard import catalog, figures, maps, metrics, regions, theme
 from dashboard.figure_text import escape_figure
 from dashboard.metrics import Filters
 from dashboard.store import LocalStore
@@ -220,3 +220,12 @@ def test_regions_view_equals_the_uncached_view(tables, filters, sel, measure_id)
     assert same_figure(got.map, want.map)
     assert same_figure(got.activities_chart, escape_figure(want.activities_chart))
     assert cached.is_escaped(got.activities_chart) and cached.is_escaped(got.map)
+    if want.destinations_chart is None:
+        assert got.destinations_chart is None
+    else:
+        assert same_figure(got.destinations_chart, escape_figure(want.destinations_chart))
+        region = tables["countries"].set_index("iso3")["region_id"]
+        colour = {name: theme.REGION_COLOURS[region[iso3]]
+                  for name, iso3 in zip(got.destinations["name_en"], got.destinations["destination_id"], strict=True)}
+        assert {trace.name: trace.marker.color for trace in got.destinations_chart.data} == \
+            {trace.name: colour[trace.name] for trace in got.destinations_chart.data}

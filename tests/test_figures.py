@@ -2,9 +2,10 @@
 
 import json
 
+import pandas as pd
 import pytest
 
-from dashboard import figures, metrics
+from dashboard import figures, metrics, theme
 from dashboard.loading import load_csv_tables
 
 
@@ -59,7 +60,8 @@ def test_real_figures_charts(tables):
     trade = figures.ict_trade_chart(tables["ict_trade"], "en")
     assert [trace.name for trace in trade.data] == ["Exports", "Imports", "Balance"]
     assert 220.4 in list(trade.data[0].y)
-    destinations = figures.exports_by_destination_chart(tables["ict_exports_by_destination"], "ko")
+    destinations = figures.exports_by_destination_chart(tables["ict_exports_by_destination"], tables["countries"],
+                                                        tables["regions"], "ko")
     assert {trace.name for trace in destinations.data} == {"중국", "베트남", "미국"}
     china = next(trace for trace in destinations.data if trace.name == "중국")
     assert list(china.x) == [2016, 2017, 2018] and list(china.customdata)[-1] == "홍콩 포함"
@@ -71,3 +73,34 @@ def test_figures_serialise_small(tables):
     matrix = metrics.capability_field_matrix(tables["activities"], tables["capabilities"], tables["fields"])
     fig = figures.capability_heatmap(matrix, tables["capabilities"], tables["fields"], "en")
     assert len(json.dumps(fig.to_plotly_json(), default=str)) < 200_000
+
+
+def test_destinations_take_their_region_colour_like_the_map(tables):
+    fig = figures.exports_by_destination_chart(tables["ict_exports_by_destination"], tables["countries"],
+                                               tables["regions"], "en")
+    region_colours = theme.region_colours(list(tables["regions"]["region_id"]))
+    colour = {trace.name: trace.marker.color for trace in fig.data}
+    assert colour["China"] == region_colours["CN"] == theme.REGION_COLOURS["CN"]
+    assert colour["United States"] == region_colours["US"]
+    assert colour["Viet Nam"] == region_colours["SEA"]
+    assert fig.layout.title.text == "ICT exports by main destination"
+
+
+def test_destinations_outside_the_countries_table_are_grey_and_told_apart(tables):
+    extra = pd.DataFrame({"year": [2018, 2018, 2018, 2018], "destination_id": ["HKG", "WLD", "VNM", "THA"],
+                          "name_en": ["Hong Kong", "World", "Viet Nam", "Thailand"],
+                          "name_ko": ["홍콩", "세계", "베트남", "태국"], "exports_usd_bn": [1.0, 2.0, 3.0, 4.0]})
+    fig = figures.exports_by_destination_chart(extra, tables["countries"], tables["regions"], "en")
+    style = {trace.name: (trace.marker.color, trace.marker.pattern.shape) for trace in fig.data}
+    assert style["Hong Kong"][0] == style["World"][0] == theme.NEUTRAL
+    assert style["Viet Nam"][0] == style["Thailand"][0] == theme.REGION_COLOURS["SEA"]
+    assert len(set(style.values())) == 4  # same colour, different pattern
+
+
+def test_one_destination_keeps_its_legend_and_the_callers_title(tables):
+    exports = tables["ict_exports_by_destination"]
+    one = exports[exports["destination_id"] == "VNM"]
+    fig = figures.exports_by_destination_chart(one, tables["countries"], tables["regions"], "ko",
+                                               title="베트남 대상 ICT 수출")
+    assert len(fig.data) == 1 and fig.layout.showlegend is True and fig.data[0].name == "베트남"
+    assert fig.layout.title.text == "베트남 대상 ICT 수출"

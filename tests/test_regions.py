@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import maps, metrics, regions
+from dashboard import maps, metrics, regions, theme
 from dashboard.loading import load_csv_tables
 from dashboard.metrics import Filters
 
@@ -68,3 +68,19 @@ def test_view_of_a_country_without_export_figures_has_no_export_chart(tables):
 def test_unknown_selection_is_no_selection(tables):
     view = regions.view(tables, Filters(regions=("SEA",)), "FRA", "region", "en")  # FRA is filtered out
     assert view.selection is None and set(view.table["iso3"]) == set(regions.choices(tables, ("SEA",)).countries["iso3"])
+
+
+@pytest.mark.parametrize(("sel", "lang", "title", "legend"), [("VNM", "en", "ICT exports to Viet Nam", "Viet Nam"),
+                                                              ("VNM", "ko", "베트남 대상 ICT 수출", "베트남"),
+                                                              ("SEA", "en", "ICT exports to Southeast Asia", "Viet Nam")])
+def test_export_chart_of_a_selection_names_it_in_title_and_legend(tables, sel, lang, title, legend):
+    chart = regions.view(tables, Filters(), sel, "region", lang).destinations_chart
+    assert chart.layout.title.text == title
+    assert chart.layout.showlegend is True and [trace.name for trace in chart.data] == [legend]
+    assert chart.data[0].marker.color == theme.REGION_COLOURS["SEA"]
+
+
+def test_export_chart_without_selection_keeps_the_generic_title(tables):
+    chart = regions.view(tables, Filters(), "", "region", "en").destinations_chart
+    assert chart.layout.title.text == "ICT exports by main destination"
+    assert {trace.name: trace.marker.color for trace in chart.data}["China"] == theme.REGION_COLOURS["CN"]

@@ -211,19 +211,42 @@ def ict_trade_chart(trade: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, t("chart.ict_trade_title", lang), height=400)
 
 
-def exports_by_destination_chart(frame: pd.DataFrame, lang: str) -> go.Figure:
-    """One series per destination; a year's note (e.g. "incl. Hong Kong") goes into its hover, not a new series."""
+def destination_styles(destination_ids: list[str], countries: pd.DataFrame,
+                       regions: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """(colour, fill pattern) per destination: its region's colour, as on the map and every other chart;
+    a destination outside the countries table (Hong Kong, "world") is neutral grey. Destinations that
+    share a colour get different fill patterns."""
+    region_of = countries.drop_duplicates("iso3").set_index("iso3")["region_id"]
+    colours = theme.region_colours(list(regions["region_id"]))
+    used: dict[str, int] = {}
+    styles = {}
+    for destination in destination_ids:
+        colour = colours.get(region_of.get(destination), theme.NEUTRAL)
+        styles[destination] = (colour, theme.PATTERNS[used.get(colour, 0) % len(theme.PATTERNS)])
+        used[colour] = used.get(colour, 0) + 1
+    return styles
+
+
+def exports_by_destination_chart(frame: pd.DataFrame, countries: pd.DataFrame, regions: pd.DataFrame, lang: str,
+                                 title: str | None = None) -> go.Figure:
+    """One series per destination, coloured by its region; a year's note (e.g. "incl. Hong Kong") goes
+    into its hover, not a new series. The legend shows even for one series (it names the destination);
+    `title` replaces the generic title (pass one that names a selection)."""
     fig = go.Figure()
-    for _, rows in frame.sort_values("year").groupby("destination_id", sort=False):
+    data = frame.sort_values("year")
+    styles = destination_styles(list(dict.fromkeys(data["destination_id"])), countries, regions)
+    for destination, rows in data.groupby("destination_id", sort=False):
         name = rows[f"name_{lang}"].iloc[0]
         notes = rows[f"note_{lang}"].fillna("") if f"note_{lang}" in rows else pd.Series("", index=rows.index)
+        colour, pattern = styles[destination]
         fig.add_trace(go.Bar(x=rows["year"], y=rows["exports_usd_bn"], name=name, customdata=notes,
+                             marker=dict(color=colour, pattern=dict(shape=pattern, fgcolor="#ffffff")),
                              hovertemplate=name + " %{x}: %{y:,.2f} " + t("unit.usd_bn", lang)
                              + " %{customdata}<extra></extra>"))
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
+    fig.update_layout(barmode="group", showlegend=True, legend=dict(orientation="h", y=-0.15))
     fig.update_xaxes(title=None, **year_ticks(frame["year"]))
     fig.update_yaxes(title=t("unit.usd_bn", lang))
-    return _layout(fig, t("chart.destinations_title", lang), height=400)
+    return _layout(fig, title or t("chart.destinations_title", lang), height=400)
 
 
 def briefing_series_chart(series: pd.DataFrame, lang: str) -> go.Figure:

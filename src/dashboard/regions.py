@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import figures, maps, metrics
+from dashboard.figure_text import escape_text
 from dashboard.i18n import t
 
 
@@ -103,7 +104,9 @@ def view(tables: Mapping[str, pd.DataFrame], filters: metrics.Filters, sel: str,
         activities_data=by_year,
         activities_chart=activities_chart,
         destinations=destinations,
-        destinations_chart=None if destinations.empty else figures.exports_by_destination_chart(destinations, lang),
+        destinations_chart=None if destinations.empty else figures.exports_by_destination_chart(
+            destinations, tables["countries"], tables["regions"], lang,
+            title=t("regions.exports_to", lang, name=escape_text(name)) if selection else None),
         missing_geometry=tuple(maps.missing_geometry(countries)),
         export_years=tuple(sorted(exports["year"].dropna().astype(int).unique())),
     )

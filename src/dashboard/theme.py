@@ -22,6 +22,10 @@ REGION_COLOURS = {
     "EUR": "#56B4E9",
     "KP": "#882255",
 }
+#: Series that belong to no region (a destination outside the countries table: Hong Kong, "world").
+NEUTRAL = "#8a929c"
+#: Bar fill patterns that tell apart series drawn in the same colour (first one: solid).
+PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
 ORIGIN_COLOUR = "#1b1f24"
 STATUS_COLOURS = {"on_track": "#009E73", "at_risk": "#D55E00", "no_target": "#5b6573", "no_data": "#5b6573",
                   "partial": "#7a8aa0"}  # partial: a filtered view, not judged against the goal
