@@ -170,12 +170,13 @@ def activities_stacked(by_year_region: pd.DataFrame, regions: pd.DataFrame, lang
 
 def capability_heatmap(matrix: pd.DataFrame, capabilities: pd.DataFrame, fields: pd.DataFrame,
                        lang: str) -> go.Figure:
+    """Activities per capability × field; the colour scale starts at zero so shade is proportional to count."""
     cap_names = capabilities.set_index("capability_id")
     field_names = fields.set_index("field_id")[f"name_{lang}"]
     y = [f"{cap_names.at[c, 'letter']} · {cap_names.at[c, f'name_{lang}']}" for c in matrix.index]
     x = [field_names[f] for f in matrix.columns]
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(), x=x, y=y, colorscale=list(theme.SEQUENTIAL), text=matrix.to_numpy(),
+        z=matrix.to_numpy(), x=x, y=y, colorscale=list(theme.SEQUENTIAL), zmin=0, text=matrix.to_numpy(),
         texttemplate="%{text:,}", hovertemplate="%{y} × %{x}: %{z:,} " + t("unit.activities", lang) + "<extra></extra>",
         colorbar=dict(title=dict(text=t("unit.activities", lang))),
     ))
