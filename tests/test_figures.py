@@ -106,3 +106,27 @@ def test_one_destination_keeps_its_legend_and_the_callers_title(tables):
                                                title="베트남 대상 ICT 수출")
     assert len(fig.data) == 1 and fig.layout.showlegend is True and fig.data[0].name == "베트남"
     assert fig.layout.title.text == "베트남 대상 ICT 수출"
+
+
+@pytest.mark.parametrize("pillar_ids", [("P1", "P2", "P3", "P4"), ("P3", "P4"), ("P4",)])
+def test_a_pillar_has_one_colour_in_treemap_and_sankey_whatever_the_filter(tables, pillar_ids):
+    pillars = tables["pillars"][tables["pillars"]["pillar_id"].isin(pillar_ids)]
+    initiatives = tables["initiatives"][tables["initiatives"]["pillar_id"].isin(pillar_ids)]
+    themes = tables["themes"][tables["themes"]["initiative_id"].isin(initiatives["initiative_id"])]
+    tree = metrics.hierarchy(pillars, initiatives, themes, "en")
+    treemap = figures.strategy_treemap(tree, "en").data[0]
+    treemap_colour = dict(zip(treemap.labels, treemap.marker.colors, strict=True))
+    links = metrics.strategy_links(pillars, initiatives, tables["regions"], themes, "en")
+    sankey = figures.strategy_sankey(links, "en").data[0]
+    sankey_colour = dict(zip(sankey.node.label, sankey.node.color, strict=True))
+    for pillar in pillars.itertuples(index=False):
+        expected = theme.PILLAR_COLOURS[pillar.pillar_id]
+        assert treemap_colour[pillar.name_en] == sankey_colour[pillar.name_en] == expected
+    assert theme.pillar_colours(pillar_ids) == {pid: theme.PILLAR_COLOURS[pid] for pid in pillar_ids}
+    assert treemap_colour["Strategy"] == figures.ROOT_COLOUR  # the root is no pillar
+
+
+def test_pillar_colours_are_okabe_ito_and_new_pillars_get_distinct_spares():
+    colours = theme.pillar_colours(["P4", "P1", "P9", "P8", "P2", "P3"])
+    assert colours["P4"] == "#D55E00" and set(colours.values()) <= set(theme.OKABE_ITO)
+    assert len(set(colours.values())) == 6

@@ -17,6 +17,8 @@ MAX_LINE_POINTS = 600
 #: Up to this many years on an axis, every year gets its tick label; beyond, Plotly chooses. (A label
 #: per year over centuries of generated data costs the browser seconds of tick layout.)
 MAX_YEAR_TICKS = 30
+#: The treemap's root box ("Strategy"), neutral so that it reads as none of the pillars.
+ROOT_COLOUR = "#eef1f4"
 
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
@@ -114,11 +116,6 @@ def progress_by_region_bar(frame: pd.DataFrame, regions: pd.DataFrame, unit: str
     return _layout(fig, t("chart.by_region", lang), height=360)
 
 
-def _pillar_colours(pillar_ids) -> dict[str, str]:
-    palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
-    return {pid: palette[i % len(palette)] for i, pid in enumerate(sorted(set(pillar_ids)))}
-
-
 def _rgba(hex_colour: str, alpha: float) -> str:
     red, green, blue = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
@@ -127,16 +124,20 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def strategy_treemap(tree: pd.DataFrame, lang: str) -> go.Figure:
     """Pillar -> initiative -> theme as nested boxes (long Korean names wrap better than in a sunburst)."""
     fig = px.treemap(tree, path=[px.Constant(t("chart.strategy", lang)), "pillar", "initiative", "theme"],
-                     values="count", color="pillar_id", color_discrete_map=_pillar_colours(tree["pillar_id"]))
+                     values="count", color="pillar_id", color_discrete_map=theme.pillar_colours(tree["pillar_id"]))
+    root = t("chart.strategy", lang)  # spans every pillar: neutral, whatever colour plotly express gave it
+    if fig.data and fig.data[0].marker.colors is not None:
+        fig.update_traces(marker_colors=[ROOT_COLOUR if node == root else colour for node, colour
+                                         in zip(fig.data[0].ids, fig.data[0].marker.colors, strict=True)])
     fig.update_traces(hovertemplate="%{label}<extra></extra>", texttemplate="%{label}", maxdepth=3,
-                      root_color="#eef1f4", marker=dict(line=dict(color="#ffffff", width=2)))
+                      root_color=ROOT_COLOUR, marker=dict(line=dict(color="#ffffff", width=2)))
     return _layout(fig, t("chart.sunburst_title", lang), height=520)
 
 
 def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
     labels = list(dict.fromkeys([*links["source"], *links["target"]]))
     index = {label: i for i, label in enumerate(labels)}
-    colours = _pillar_colours(links["pillar_id"])
+    colours = theme.pillar_colours(links["pillar_id"])
     node_colour = {}
     for row in links.itertuples(index=False):
         node_colour.setdefault(row.source, colours[row.pillar_id])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import cycle
 
 import plotly.graph_objects as go
@@ -22,6 +23,8 @@ REGION_COLOURS = {
     "EUR": "#56B4E9",
     "KP": "#882255",
 }
+#: One colour per strategy pillar in every view (treemap, Sankey, slides): Okabe-Ito in pillar order.
+PILLAR_COLOURS = {"P1": "#0072B2", "P2": "#E69F00", "P3": "#009E73", "P4": "#D55E00"}
 #: Series that belong to no region (a destination outside the countries table: Hong Kong, "world").
 NEUTRAL = "#8a929c"
 #: Bar fill patterns that tell apart series drawn in the same colour (first one: solid).
@@ -37,6 +40,12 @@ def region_colours(region_ids: list[str]) -> dict[str, str]:
     """A colour for every region id, including ones an analyst adds (taken from the same palette)."""
     spare = cycle(c for c in OKABE_ITO if c not in REGION_COLOURS.values())
     return {rid: REGION_COLOURS.get(rid) or next(spare) for rid in region_ids}
+
+
+def pillar_colours(pillar_ids: Iterable[str]) -> dict[str, str]:
+    """A colour per pillar id, the same whichever pillars a filter leaves (new ids get spare colours)."""
+    spare = cycle(c for c in OKABE_ITO if c not in PILLAR_COLOURS.values())
+    return {pid: PILLAR_COLOURS.get(pid) or next(spare) for pid in sorted(set(pillar_ids))}
 
 
 def register_template(base_size: int = 15) -> str:
