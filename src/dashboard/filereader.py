@@ -198,7 +198,7 @@ def read_table_file(
     if size > max_bytes:
         raise _fail("too_large", params={"size": size, "limit": max_bytes})
     digest = hashlib.sha256(data).hexdigest()
-    if not data.strip():
+    if not data or data.isspace():  # = not data.strip(), without copying the data
         raise _fail("empty_file")
 
     if data.startswith(_ZIP_MAGIC):
@@ -343,7 +343,7 @@ _HTML_RE = re.compile(r"\A\s*<(?:!doctype\s+html|html|table|\?xml)", re.IGNORECA
 
 
 def _read_csv_text(text: str, max_rows: int, max_columns: int) -> tuple[pd.DataFrame, list[int], str]:
-    if not text.strip():
+    if not text or text.isspace():  # = not text.strip(), without copying the text
         raise _fail("empty_file")
     if _HTML_RE.match(text):
         raise _fail("not_a_table", params={"reason": "HTML or XML document, not CSV"})
@@ -358,7 +358,7 @@ def _read_csv_text(text: str, max_rows: int, max_columns: int) -> tuple[pd.DataF
     if m:
         first_row += len(re.findall(r"\r\n|\r|\n", m.group(0)))
         text = text[m.end():]
-    if not text.strip():
+    if not text or text.isspace():
         raise _fail("empty_file")
 
     if delimiter is None:
@@ -417,13 +417,13 @@ def _arrow_parse(text: str, delimiter: str) -> list[pa.ChunkedArray] | None:
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              escape_char=False, newlines_in_values=quoted,
                                              ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.large_string() for i in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowException, ValueError, OverflowError, MemoryError):
         return None
     columns = list(table.columns)
-    if not columns or any(column.type != pa.string() for column in columns):
+    if not columns or any(column.type != pa.large_string() for column in columns):
         return None
     if quoted:
         for column in columns:  # a cell holding a line break: the record spans lines
@@ -447,7 +447,7 @@ def _open_quote_at_end(line: str, delimiter: str) -> bool:
 
 def _frame_columns(raw: pd.DataFrame) -> list[pa.ChunkedArray]:
     """A frame of str / missing cells as pyarrow string columns (missing -> null)."""
-    return [pa.chunked_array([pa.array(raw.iloc[:, i].to_numpy(dtype=object), type=pa.string(), from_pandas=True)])
+    return [pa.chunked_array([pa.array(raw.iloc[:, i].to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)])
             for i in range(raw.shape[1])]
 
 

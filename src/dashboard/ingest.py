@@ -135,7 +135,9 @@ def content_problems(frame: pd.DataFrame, spec: TableSpec, row_numbers: Sequence
         if column.type != "str" or column.name not in frame:
             continue
         values = frame[column.name]
-        array = pa.array(values, type=pa.string(), from_pandas=True)
+        array = pa.array(values, from_pandas=True)
+        if array.type not in (pa.string(), pa.large_string()):
+            array = array.cast(pa.string())
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
         if array.null_count == len(array):
@@ -165,7 +167,8 @@ def content_problems(frame: pd.DataFrame, spec: TableSpec, row_numbers: Sequence
 
 def _first_bytes(array: pa.Array) -> np.ndarray:
     """The first byte of every cell of a pyarrow string array (0 for empty and missing cells)."""
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset:array.offset + len(array) + 1]
+    offset_type = np.int64 if array.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(array.buffers()[1], dtype=offset_type)[array.offset:array.offset + len(array) + 1]
     data = array.buffers()[2]
     first = np.zeros(len(array), dtype=np.uint8)
     if data is None or not len(data):

@@ -79,10 +79,13 @@ def _trimmed(values: pd.Series) -> pa_arrow.ChunkedArray:
     """
     if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
         values = values.astype("str")
+    return trim_whitespace(_chunked(values))
+
+
+def _chunked(values: pd.Series) -> pa_arrow.ChunkedArray:
+    """The pyarrow data of a pyarrow-backed series (no copy), always as a ChunkedArray."""
     array = pa_arrow.array(values.array)
-    if isinstance(array, pa_arrow.Array):
-        array = pa_arrow.chunked_array([array])
-    return trim_whitespace(array)
+    return pa_arrow.chunked_array([array]) if isinstance(array, pa_arrow.Array) else array
 
 
 def _blank_mask(text: pa_arrow.ChunkedArray) -> np.ndarray:
@@ -458,6 +461,7 @@ def _clearly_valid(frame: pd.DataFrame, spec: TableSpec, reference_values: Mappi
     """
     if any(name not in spec.column_names for name in frame.columns):
         return False
+    known: dict[str, tuple[np.ndarray, int]] = {}  # codes of columns checked against a list
     for col in spec.columns:
         if col.name not in frame:
             if col.required:
@@ -466,27 +470,31 @@ def _clearly_valid(frame: pd.DataFrame, spec: TableSpec, reference_values: Mappi
         values = frame[col.name]
         if values.dtype != _TYPED_DTYPES[col.type]:
             return False
-        missing = values.isna().to_numpy()
+        missing = np.asarray(values.isna().to_numpy(), dtype=bool)
         if not col.nullable and missing.any():
             return False
-        present = values[~missing] if missing.any() else values
+        if missing.all():
+            continue
         try:
-            if len(present) and not _column_checks_pass(present, col, reference_values.get(col.name)):
-                return False
+            passed, codes = _column_checks_pass(values, missing, col, reference_values.get(col.name))
         except (TypeError, ValueError, pa_arrow.ArrowException):  # let pandera judge and report
             return False
+        if not passed:
+            return False
+        if codes is not None:
+            known[col.name] = codes
     key = list(spec.key)
-    return not key or (all(k in frame for k in key) and _keys_unique(frame, key))
+    return not key or (all(k in frame for k in key) and _keys_unique(frame, key, known))
 
 
-def _keys_unique(frame: pd.DataFrame, key: list[str]) -> bool:
+def _keys_unique(frame: pd.DataFrame, key: list[str], known: Mapping[str, tuple[np.ndarray, int]]) -> bool:
     """`not frame.duplicated(subset=key, keep=False).any()`, done as pandas does it (factorize each
     column, missing values as one more value) but counting the combined codes with `bincount`
-    instead of hashing them when they are few enough."""
+    instead of hashing them when they are few enough. `known` has codes of some columns already."""
     ids = np.zeros(len(frame), dtype=np.int64)
     size = 1
     for name in key:
-        codes, count = _codes(frame[name])
+        codes, count = known[name] if name in known else _codes(frame[name])
         if size > 2**62 // count:
             return not frame.duplicated(subset=key, keep=False).any()
         ids = ids * count + codes
@@ -517,28 +525,51 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64) + 1, len(uniques) + 1
 
 
-def _column_checks_pass(values: pd.Series, col: ColumnSpec, references: frozenset[str] | None) -> bool:
-    """The checks of `column_checks(col, references)` on non-missing values, in pyarrow / numpy."""
+def _column_checks_pass(values: pd.Series, missing: np.ndarray, col: ColumnSpec,
+                        references: frozenset[str] | None) -> tuple[bool, tuple[np.ndarray, int] | None]:
+    """The checks of `column_checks(col, references)` on the non-missing values, in pyarrow / numpy.
+
+    For a string column checked against a list of values, also gives codes of its cells (their
+    position in that list + 1, missing = 0) for the key check, which then need not factorize it.
+    """
     allowed = allowed_values(col)
-    text = pa_arrow.array(values.array) if col.type == "str" else None
+    text = _chunked(values) if col.type == "str" else None
+    present = values[~missing] if missing.any() else values
+    codes = None
     for choices in (allowed, sorted(references) if col.references and references is not None else None):
         if choices is None:
             continue
-        if text is not None:  # what pandas' isin does for pyarrow strings
-            found = pc.is_in(text, value_set=pa_arrow.array(list(choices), type=text.type))
-            if not pc.all(found).as_py():
-                return False
-        elif not values.isin(list(choices)).all():
-            return False
-    if col.pattern and not values.str.match(col.pattern, na=False).all():
-        return False
-    if col.minimum is not None and not (values >= col.minimum).all():
-        return False
-    if col.maximum is not None and not (values <= col.maximum).all():
-        return False
-    if text is not None and pc.max(pc.utf8_length(text)).as_py() > MAX_TEXT_LENGTH:
-        return False
-    return True
+        if text is not None:  # index_in finds what is_in (pandas' isin for pyarrow strings) finds
+            choices = list(choices)
+            found = pc.index_in(text, value_set=pa_arrow.array(choices, type=text.type))
+            where = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False))
+            if (where[~missing] < 0).any():
+                return False, None
+            codes = (where.astype(np.int64) + 1, len(choices) + 1)
+        elif not present.isin(list(choices)).all():
+            return False, None
+    if col.pattern and not present.str.match(col.pattern, na=False).all():
+        return False, None
+    if col.minimum is not None and not (present >= col.minimum).all():
+        return False, None
+    if col.maximum is not None and not (present <= col.maximum).all():
+        return False, None
+    if text is not None and _longest_bytes(text) > MAX_TEXT_LENGTH:  # characters <= bytes
+        if pc.max(pc.utf8_length(text)).as_py() > MAX_TEXT_LENGTH:
+            return False, None
+    return True, codes
+
+
+def _longest_bytes(text: pa_arrow.ChunkedArray) -> int:
+    """An upper bound of the byte length of any cell (from the offsets)."""
+    longest = 0
+    for chunk in text.chunks:
+        offsets = _offsets(chunk)
+        if offsets is None:
+            return 2**62
+        if len(chunk):
+            longest = max(longest, int(np.diff(offsets).max()))
+    return longest
 
 
 def _preview(values: frozenset[str], limit: int = 12) -> str:
