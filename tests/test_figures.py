@@ -130,3 +130,20 @@ def test_pillar_colours_are_okabe_ito_and_new_pillars_get_distinct_spares():
     colours = theme.pillar_colours(["P4", "P1", "P9", "P8", "P2", "P3"])
     assert colours["P4"] == "#D55E00" and set(colours.values()) <= set(theme.OKABE_ITO)
     assert len(set(colours.values())) == 6
+
+
+def _date_axes(tables, lang):
+    target = tables["targets"].set_index("target_id").loc["T1"].copy()
+    target["target_id"] = "T1"
+    cumulative = metrics.cumulative_progress(tables["progress"], "T1")
+    progress = figures.progress_line(cumulative, target, metrics.projection(cumulative, 2022), lang)
+    return [progress.layout.xaxis, figures.milestones_timeline(tables["milestones"], lang).layout.xaxis]
+
+
+def test_korean_date_axes_write_numeric_dates_not_english_month_names(tables):
+    for axis in _date_axes(tables, "ko"):
+        formats = [stop.value for stop in axis.tickformatstops]
+        assert "%Y.%m.%d" in formats and "%Y년 %-m월" in formats and "%Y년" in formats
+        assert not any(code in value for value in formats for code in ("%b", "%B", "%a", "%A"))
+    for axis in _date_axes(tables, "en"):
+        assert not axis.tickformatstops and axis.tickformat is None  # plotly's English labels

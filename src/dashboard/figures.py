@@ -26,6 +26,21 @@ def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.F
     return fig
 
 
+#: Korean tick labels of a date axis by tick spacing (plotly.js would write English month names).
+KO_DATE_TICKS = (
+    dict(dtickrange=[None, 86_400_000], value="%m.%d %H:%M"),
+    dict(dtickrange=[86_400_000, 14 * 86_400_000], value="%Y.%m.%d"),
+    dict(dtickrange=["M1", "M6"], value="%Y년 %-m월"),
+    dict(dtickrange=["M12", None], value="%Y년"),
+)
+
+
+def date_axis(lang: str) -> dict:
+    """Settings of a date axis in `lang`: numeric Korean dates (no "Nov 26 2017" on a Korean page);
+    English keeps plotly's own labels."""
+    return {"tickformatstops": [dict(stop) for stop in KO_DATE_TICKS]} if lang == "ko" else {}
+
+
 def _unit(unit: str, lang: str) -> str:
     return t(f"unit.{unit}", lang)
 
@@ -98,7 +113,7 @@ def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float 
             line=dict(color=theme.OKABE_ITO[1], dash="dot", width=3),
             hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>"))
     fig.update_yaxes(title=unit, rangemode="tozero")
-    fig.update_xaxes(title=None)
+    fig.update_xaxes(title=None, **date_axis(lang))
     fig.update_layout(legend=dict(orientation="h", y=-0.15))
     return _layout(fig, target[f"name_{lang}"], height=420)
 
@@ -276,6 +291,6 @@ def milestones_timeline(milestones: pd.DataFrame, lang: str) -> go.Figure:
                             strict=True)),
         hovertemplate="%{y}<br>%{customdata[0]} %{customdata[1]}<extra></extra>",
     ))
-    fig.update_xaxes(type="date", title=None)
+    fig.update_xaxes(type="date", title=None, **date_axis(lang))
     fig.update_yaxes(title=None, autorange="reversed")
     return _layout(fig, t("chart.timeline_title", lang), height=320)
