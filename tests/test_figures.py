@@ -147,3 +147,41 @@ def test_korean_date_axes_write_numeric_dates_not_english_month_names(tables):
         assert not any(code in value for value in formats for code in ("%b", "%B", "%a", "%A"))
     for axis in _date_axes(tables, "en"):
         assert not axis.tickformatstops and axis.tickformat is None  # plotly's English labels
+
+
+@pytest.mark.parametrize(("target_id", "number"), [("T1", "%{y:,.0f} 건"), ("T3", "%{y:,.0f} 명"),
+                                                   ("T2", "%{y:,.1f} 백만 달러")])
+def test_hover_shows_counts_as_whole_numbers_and_money_with_decimals(tables, target_id, number):
+    target = tables["targets"].set_index("target_id").loc[target_id].copy()
+    target["target_id"] = target_id
+    cumulative = metrics.cumulative_progress(tables["progress"], target_id)
+    line = figures.progress_line(cumulative, target, metrics.projection(cumulative, 2022), "ko")
+    assert all(number in trace.hovertemplate for trace in line.data)
+    by_region = metrics.progress_by_region(tables["progress"], target_id)
+    bar = figures.progress_by_region_bar(by_region, tables["regions"], target["unit"], "ko").data[0]
+    assert number.replace("{y", "{x") in bar.hovertemplate
+
+
+def test_counts_in_every_count_chart_hover_as_integers(tables):
+    activity = metrics.filter_activities(tables["activities"], tables["countries"], tables["initiatives"],
+                                         metrics.Filters())
+    regions = tables["regions"]
+    charts = [figures.activities_stacked(metrics.activities_by_year_region(activity), regions, "ko"),
+              figures.capability_trend(metrics.capability_by_year(activity), tables["capabilities"], "ko"),
+              figures.capability_heatmap(metrics.capability_field_matrix(activity, tables["capabilities"],
+                                                                         tables["fields"]),
+                                         tables["capabilities"], tables["fields"], "ko"),
+              figures.briefing_series_chart(tables["briefing_series"], "ko")]
+    for chart in charts:
+        for trace in chart.data:
+            assert ":,.0f}" in trace.hovertemplate and ":,}" not in trace.hovertemplate and ".1f" not in trace.hovertemplate
+
+
+def test_target_bullets_hover_values_follow_the_unit(tables):
+    summary = metrics.target_summary(tables["targets"], tables["progress"])
+    bar = figures.target_bullets(summary, tables["targets"], "en").data[0]
+    custom = {row[0]: row for row in bar.customdata}
+    cases = custom["Commercialisation success cases from national R&D"]
+    money = custom["Export increase from new markets"]
+    assert "." not in cases[1] and cases[2] == "30"
+    assert money[2] == "1,000.0" and money[1].count(".") == 1

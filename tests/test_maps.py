@@ -410,3 +410,11 @@ def test_picker_labels_match_the_single_label_function():
         options = maps.selection_options(countries, shown)
         assert list(labels) == options
         assert all(labels[o] == maps.selection_option_label(o, countries, shown, "ko") for o in options)
+
+
+def test_initiative_chart_hovers_counts_as_whole_numbers(tables, countries, regions):
+    activity = metrics.filter_activities(tables["activities"], countries, tables["initiatives"], metrics.Filters())
+    sea = maps.activities_in(maps.resolve_selection("SEA", countries, regions), activity)
+    chart = maps.activities_by_initiative_chart(maps.activities_by_year_initiative(sea), tables["initiatives"], "ko",
+                                                "동남아")
+    assert chart.data and all("%{y:,.0f} 활동 건수" in trace.hovertemplate for trace in chart.data)

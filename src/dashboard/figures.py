@@ -41,6 +41,15 @@ def date_axis(lang: str) -> dict:
     return {"tickformatstops": [dict(stop) for stop in KO_DATE_TICKS]} if lang == "ko" else {}
 
 
+#: Units whose values are counts: shown as whole numbers ("19 건", not "19.0 건"); money keeps decimals.
+COUNT_UNITS = frozenset({"cases", "persons", "activities", "countries"})
+
+
+def value_format(unit: str) -> str:
+    """The d3/Python number format of a value in `unit` (hover labels, annotations)."""
+    return ",.0f" if unit in COUNT_UNITS else ",.1f"
+
+
 def _unit(unit: str, lang: str) -> str:
     return t(f"unit.{unit}", lang)
 
@@ -54,10 +63,12 @@ def target_bullets(summary: pd.DataFrame, targets: pd.DataFrame, lang: str) -> g
         x=pct, y=frame["target_id"], orientation="h",
         marker_color=[theme.STATUS_COLOURS[s] for s in frame["status"]],
         text=[f"{p:.0f}%" for p in pct], textposition="auto",
-        customdata=list(zip(frame[f"name_{lang}"], frame["achieved"], frame["goal"],
+        customdata=list(zip(frame[f"name_{lang}"],
+                            [format(v, value_format(u)) for v, u in zip(frame["achieved"], frame["unit"], strict=True)],
+                            [format(v, value_format(u)) for v, u in zip(frame["goal"], frame["unit"], strict=True)],
                             [_unit(u, lang) for u in frame["unit"]], strict=True)),
         hovertemplate="%{customdata[0]}<br>" + t("chart.achieved", lang)
-        + ": %{customdata[1]:,.0f} / %{customdata[2]:,.0f} %{customdata[3]}<extra></extra>",
+        + ": %{customdata[1]} / %{customdata[2]} %{customdata[3]}<extra></extra>",
     ))
     fig.add_vline(x=100, line_dash="dot", line_color=theme.MUTED)
     fig.update_xaxes(title=t("chart.share_of_goal", lang), ticksuffix="%", range=[0, max(110.0, float(pct.max() or 0) + 10)])
@@ -87,12 +98,13 @@ def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float 
     (the last one included), so that the figure stays small whatever the size of the data.
     """
     unit = _unit(target["unit"], lang)
+    number = "%{y:" + value_format(target["unit"]) + "} "
     fig = go.Figure()
     drawn = thin(cumulative)
     fig.add_trace(go.Scatter(
         x=drawn["period_end"], y=drawn["cumulative"], mode="lines+markers" if len(drawn) <= 60 else "lines",
         name=t("chart.cumulative", lang), line=dict(color=theme.OKABE_ITO[0], width=3),
-        hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>",
+        hovertemplate="%{x|%Y-%m-%d}<br>" + number + unit + "<extra></extra>",
     ))
     goal = target["goal_value"]
     horizon = int(target["horizon_year"])
@@ -101,7 +113,7 @@ def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float 
         fig.add_trace(go.Scatter(x=path["period_end"], y=path["value"], mode="lines",
                                  name=t("chart.trajectory", lang),
                                  line=dict(color=theme.MUTED, dash="dash", width=2),
-                                 hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>"))
+                                 hovertemplate="%{x|%Y-%m-%d}<br>" + number + unit + "<extra></extra>"))
         fig.add_hline(y=float(goal), line_dash="dot", line_color=theme.STATUS_COLOURS["at_risk"],
                       annotation_text=t("chart.goal", lang) + f" {float(goal):,.0f} {unit}",
                       annotation_position="top left")
@@ -111,7 +123,7 @@ def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float 
             x=[last["period_end"], pd.Timestamp(f"{horizon}-12-31")], y=[last["cumulative"], projected],
             mode="lines+markers", name=t("chart.projection", lang),
             line=dict(color=theme.OKABE_ITO[1], dash="dot", width=3),
-            hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + unit + "<extra></extra>"))
+            hovertemplate="%{x|%Y-%m-%d}<br>" + number + unit + "<extra></extra>"))
     fig.update_yaxes(title=unit, rangemode="tozero")
     fig.update_xaxes(title=None, **date_axis(lang))
     fig.update_layout(legend=dict(orientation="h", y=-0.15))
@@ -124,7 +136,7 @@ def progress_by_region_bar(frame: pd.DataFrame, regions: pd.DataFrame, unit: str
     fig = go.Figure(go.Bar(
         x=data["value"], y=data[f"name_{lang}"], orientation="h",
         marker_color=[colours.get(r, theme.MUTED) for r in data["region_id"]],
-        hovertemplate="%{y}: %{x:,.1f} " + _unit(unit, lang) + "<extra></extra>",
+        hovertemplate="%{y}: %{x:" + value_format(unit) + "} " + _unit(unit, lang) + "<extra></extra>",
     ))
     fig.update_xaxes(title=_unit(unit, lang))
     fig.update_yaxes(title=None, autorange="reversed")
@@ -177,7 +189,7 @@ def activities_stacked(by_year_region: pd.DataFrame, regions: pd.DataFrame, lang
     for region_id, rows in data.groupby("region_id", sort=False):
         name = rows[f"name_{lang}"].iloc[0]
         fig.add_trace(go.Bar(x=rows["year"], y=rows["activities"], name=name, marker_color=colours[region_id],
-                             hovertemplate=name + " %{x}: %{y:,} " + t("unit.activities", lang) + "<extra></extra>"))
+                             hovertemplate=name + " %{x}: %{y:,.0f} " + t("unit.activities", lang) + "<extra></extra>"))
     fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.2))
     fig.update_xaxes(title=None, **year_ticks(data["year"]))
     fig.update_yaxes(title=t("unit.activities", lang))
@@ -193,7 +205,7 @@ def capability_heatmap(matrix: pd.DataFrame, capabilities: pd.DataFrame, fields:
     x = [field_names[f] for f in matrix.columns]
     fig = go.Figure(go.Heatmap(
         z=matrix.to_numpy(), x=x, y=y, colorscale=list(theme.SEQUENTIAL), zmin=0, text=matrix.to_numpy(),
-        texttemplate="%{text:,}", hovertemplate="%{y} × %{x}: %{z:,} " + t("unit.activities", lang) + "<extra></extra>",
+        texttemplate="%{text:,.0f}", hovertemplate="%{y} × %{x}: %{z:,.0f} " + t("unit.activities", lang) + "<extra></extra>",
         colorbar=dict(title=dict(text=t("unit.activities", lang))),
     ))
     fig.update_yaxes(autorange="reversed")
@@ -207,7 +219,7 @@ def capability_trend(by_year: pd.DataFrame, capabilities: pd.DataFrame, lang: st
         name = f"{cap.letter} · {getattr(cap, f'name_{lang}')}"
         fig.add_trace(go.Scatter(x=rows["year"], y=rows["activities"], name=name, mode="lines+markers",
                                  line=dict(color=colour, width=3),
-                                 hovertemplate=name + " %{x}: %{y:,} " + t("unit.activities", lang) + "<extra></extra>"))
+                                 hovertemplate=name + " %{x}: %{y:,.0f} " + t("unit.activities", lang) + "<extra></extra>"))
     fig.update_xaxes(title=None, **year_ticks(by_year["year"]))
     fig.update_yaxes(title=t("unit.activities", lang), rangemode="tozero")
     fig.update_layout(legend=dict(orientation="h", y=-0.2))
@@ -271,11 +283,11 @@ def briefing_series_chart(series: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(go.Bar(x=data["event_date"].dt.strftime("%Y-%m-%d"), y=data["attendees"],
                          name=t("chart.attendees", lang), marker_color=theme.OKABE_ITO[0],
-                         hovertemplate="%{x}: ~%{y} " + t("chart.attendees", lang) + "<extra></extra>"))
+                         hovertemplate="%{x}: ~%{y:,.0f} " + t("chart.attendees", lang) + "<extra></extra>"))
     fig.add_trace(go.Scatter(x=data["event_date"].dt.strftime("%Y-%m-%d"), y=data["countries"],
                              name=t("chart.countries", lang), mode="markers+lines",
                              line=dict(color=theme.OKABE_ITO[1], width=3),
-                             hovertemplate="%{x}: ~%{y} " + t("chart.countries", lang) + "<extra></extra>"))
+                             hovertemplate="%{x}: ~%{y:,.0f} " + t("chart.countries", lang) + "<extra></extra>"))
     fig.update_xaxes(title=None, type="category")
     fig.update_layout(legend=dict(orientation="h", y=-0.2))
     return _layout(fig, t("chart.series_title", lang), height=360)

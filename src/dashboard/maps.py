@@ -699,7 +699,7 @@ def activities_by_initiative_chart(by_year_initiative: pd.DataFrame, initiatives
         fig.add_trace(go.Bar(x=rows["year"], y=rows["activities"], name=short,
                              marker_color=palette[order.get(initiative_id, 0) % len(palette)],
                              customdata=[label] * len(rows),
-                             hovertemplate="%{customdata} %{x}: %{y:,} " + unit + "<extra></extra>"))
+                             hovertemplate="%{customdata} %{x}: %{y:,.0f} " + unit + "<extra></extra>"))
     fig.update_layout(template=TEMPLATE, barmode="stack", height=420, title=dict(text=title),
                       legend=dict(orientation="h", y=-0.2))
     fig.update_xaxes(title=None, dtick=1)
