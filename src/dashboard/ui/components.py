@@ -47,14 +47,20 @@ def illustrative_notice() -> None:
 
 
 def data_table(frame: pd.DataFrame, key: str, *, table: str | None = None, file_stem: str | None = None,
-               height: int | str = "auto") -> None:
+               height: int | str = "auto", wrap: bool = False) -> None:
     """A table with localised headers and a CSV download (formula-safe, UTF-8 with BOM).
 
+    `wrap`: a static table whose long text wraps (for a few rows of sentences, which the grid
+    would cut off); st.table reads cells as Markdown, so every cell is escaped first.
     The CSV is built only when the button is clicked (deferred download, no rerun), not on
     every rerun of the page.
     """
     shown = localise_columns(frame, table)
-    st.dataframe(shown, hide_index=True, width="stretch", height=height)
+    if wrap:
+        st.table(shown.rename(columns=escape_md).map(lambda v: "" if pd.isna(v) else escape_md(str(v))),
+                 hide_index=True)
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch", height=height)
     st.download_button(tr("ui.download_csv"), data=lambda: to_csv_bytes(shown), file_name=f"{file_stem or key}.csv",
                        mime="text/csv", key=f"dl_{key}", icon=":material/download:", on_click="ignore")
 
@@ -147,12 +153,19 @@ def target_cards(summary: pd.DataFrame, targets: pd.DataFrame) -> None:
             st.markdown(status_badge(row.status))
 
 
-def attribute_row(attributes: pd.DataFrame) -> None:
-    cols = st.columns(len(attributes))
-    for column, row in zip(cols, attributes.sort_values("sort_order").itertuples(index=False), strict=True):
-        with column.container(border=True):
-            st.markdown(f"**{escape_md(getattr(row, f'name_{lang()}'))}**")
-            st.caption(escape_md(getattr(row, f"description_{lang()}")))
+def attribute_row(attributes: pd.DataFrame, per_row: int = 2) -> None:
+    """The strategy's attributes as cards, `per_row` to a row (four in a half-width column would
+    break English words mid-word)."""
+    rows = list(attributes.sort_values("sort_order").itertuples(index=False))
+    for start in range(0, len(rows), per_row):
+        for column, row in zip(st.columns(per_row), rows[start:start + per_row], strict=False):
+            _attribute_card(column, row)
+
+
+def _attribute_card(column, row) -> None:
+    with column.container(border=True):
+        st.markdown(f"**{escape_md(getattr(row, f'name_{lang()}'))}**")
+        st.caption(escape_md(getattr(row, f"description_{lang()}")))
 
 
 def facts_table(facts: pd.DataFrame, key: str) -> None:
@@ -161,7 +174,7 @@ def facts_table(facts: pd.DataFrame, key: str) -> None:
     view = facts.sort_values("sort_order") if "sort_order" in facts else facts
     shown = view[[f"label_{L}", f"value_{L}", "source"]].rename(
         columns={f"label_{L}": "label", f"value_{L}": "value"})
-    data_table(shown, key)
+    data_table(shown, key, wrap=True)
 
 
 def initiative_list(initiatives: pd.DataFrame, pillars: pd.DataFrame, themes: pd.DataFrame,
