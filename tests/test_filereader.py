@@ -326,6 +326,61 @@ def test_unclosed_quote():
     assert [(p.code, p.row) for p in problems] == [("unclosed_quote", 3)]
 
 
+# The pyarrow parser reads well-formed files; it disagrees with pandas' on some bad ones (it closes
+# a quote left open at the end silently, refuses short rows, skips nothing but numbers records by
+# line). These files must come out exactly as before, whichever parser read them.
+
+
+@pytest.mark.parametrize("tail", [b'3,"never closed', b'3,"never closed\n', b'3,"never closed\r\n\r\n'])
+def test_quote_left_open_on_the_last_line(tail):
+    problems = read_err(b"a,b\n1,2\n" + tail)
+    assert [(p.code, p.row) for p in problems] == [("unclosed_quote", 3)]
+
+
+def test_quote_closed_on_the_last_line_without_line_break():
+    result = read_table_file(b'a,b\n1,2\n3,"closed, at last"', "x.csv")
+    assert result.frame["b"].tolist() == ["2", "closed, at last"]
+    assert result.row_numbers == [2, 3]
+
+
+def test_quoted_line_break_is_one_row_and_later_rows_keep_their_numbers():
+    result = read_table_file(b'a,b\n"x\ny",1\n\n2,3\n', "x.csv")
+    assert result.frame["a"].tolist() == ["x\ny", "2"]
+    assert result.row_numbers == [2, 4]
+
+
+def test_short_rows_are_padded_with_missing_cells():
+    result = read_table_file(b"a,b,c\n1,2\n4,5,6\n", "x.csv")
+    assert result.frame.values.tolist()[1] == ["4", "5", "6"]
+    assert result.frame.iloc[0, :2].tolist() == ["1", "2"] and pd.isna(result.frame.iloc[0, 2])
+
+
+def test_header_problem_in_the_first_records_wins_over_too_many_rows():
+    # the first max_rows + 2 records hold a blank-header problem and only max_rows data rows
+    problems = read_err(b"a,\n1,x\n,\n2,\n3,\n", max_rows=2)
+    assert [(p.code, p.row) for p in problems] == [("blank_header", 2)]
+    problems = read_err(b"a,b\n1,x\n,\n2,\n3,\n", max_rows=2)
+    assert [p.code for p in problems] == ["too_many_rows"]
+
+
+@pytest.mark.parametrize(
+    "text, fast",
+    [
+        ("a,b\r\n1,2\r\n\r\n3,4\r\n", True),  # blank lines are rows of the pyarrow parse too
+        ('a,b\n"1,5",2\n', True),
+        ("a,b\n1,2,3\n", False),  # ragged
+        ("a,b,c\n1,2\n", False),  # short
+        ('a,b\n"x\ny",2\n', False),  # a record over two lines
+        ('a,b\n1,"open', False),
+        ("a,b\n  \n1,2\n", False),  # a line of spaces is one short cell
+    ],
+)
+def test_which_files_the_pyarrow_parser_reads(text, fast):
+    from dashboard.filereader import _arrow_parse
+
+    assert (_arrow_parse(text, ",") is not None) is fast
+
+
 def test_too_large_checked_first():
     data = b"a,b\n" + b"1,2\n" * 100
     problems = read_err(data, max_bytes=100)
@@ -669,6 +724,7 @@ def test_100k_rows_keep_values_and_row_numbers():
     # one blank line after every 1000 data rows shifts the numbering
     assert result.row_numbers[999] == 1001 and result.row_numbers[1000] == 1003
     assert result.row_numbers[-1] == 100_001 + 99
+    assert result.sha256 == hashlib.sha256(data).hexdigest()  # hashed beside the parse
 
 
 # --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import datetime as _dt
 import hashlib
 import io
 import re
+import threading
 import unicodedata
 import warnings
 import zipfile
@@ -197,20 +198,48 @@ def read_table_file(
     size = len(data)
     if size > max_bytes:
         raise _fail("too_large", params={"size": size, "limit": max_bytes})
-    digest = hashlib.sha256(data).hexdigest()
     if not data or data.isspace():  # = not data.strip(), without copying the data
         raise _fail("empty_file")
 
     if data.startswith(_ZIP_MAGIC):
         frame, rows, sheet_name = _read_xlsx(data, sheet, max_rows, max_columns)
-        return ReadResult(frame, rows, None, None, sheet_name, digest)
+        return ReadResult(frame, rows, None, None, sheet_name, hashlib.sha256(data).hexdigest())
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise _fail("binary", params={"detected": what})
 
-    text, encoding = _decode(data)
-    frame, rows, delimiter = _read_csv_text(text, max_rows, max_columns)
-    return ReadResult(frame, rows, encoding, delimiter, None, digest)
+    digest = _Digest(data)
+    try:
+        text, encoding = _decode(data)
+        frame, rows, delimiter = _read_csv_text(text, max_rows, max_columns)
+    finally:
+        sha256 = digest.hexdigest()
+    return ReadResult(frame, rows, encoding, delimiter, None, sha256)
+
+
+class _Digest:
+    """The sha256 of a large upload, computed on another core while the file is parsed (hashlib
+    releases the GIL; the CSV path is mostly single-threaded). Small data is hashed at once."""
+
+    THREAD_FROM = 1024 * 1024
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._value: str | None = None
+        self._thread: threading.Thread | None = None
+        if len(data) >= self.THREAD_FROM:
+            self._thread = threading.Thread(target=self._compute, name="upload-sha256", daemon=True)
+            self._thread.start()
+
+    def _compute(self) -> None:
+        self._value = hashlib.sha256(self._data).hexdigest()
+
+    def hexdigest(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        if self._value is None:  # small data, or the thread failed
+            self._compute()
+        return self._value
 
 
 # --------------------------------------------------------------------------
