@@ -418,3 +418,43 @@ def test_initiative_chart_hovers_counts_as_whole_numbers(tables, countries, regi
     chart = maps.activities_by_initiative_chart(maps.activities_by_year_initiative(sea), tables["initiatives"], "ko",
                                                 "동남아")
     assert chart.data and all("%{y:,.0f} 활동 건수" in trace.hovertemplate for trace in chart.data)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("sel", ["SEA", "VNM", "KP", ""])
+def test_initiative_chart_uses_no_region_colour_and_full_names(tables, countries, regions, sel, lang):
+    activity = metrics.filter_activities(tables["activities"], countries, tables["initiatives"], metrics.Filters())
+    chosen = maps.activities_in(maps.resolve_selection(sel, countries, regions), activity)
+    chart = maps.activities_by_initiative_chart(maps.activities_by_year_initiative(chosen), tables["initiatives"],
+                                                lang, "title")
+    names = tables["initiatives"].set_index("initiative_id")[f"name_{lang}"]
+    shown = list(dict.fromkeys(chosen.merge(tables["initiatives"], on="initiative_id")
+                               .sort_values("sort_order")["initiative_id"]))
+    assert chart.layout.showlegend is True
+    legend: dict[str, list[str]] = {}
+    styles = {}
+    for trace in chart.data:
+        legend.setdefault(trace.legendgroup, []).append(trace.name)
+        if sum(trace.y) > 0:
+            styles[trace.legendgroup] = (trace.marker.color, trace.marker.pattern.shape)
+    assert list(legend) == shown
+    for initiative_id, rows in legend.items():  # the whole name, over as many legend rows as it needs
+        assert " ".join(rows) == " ".join(f"{initiative_id} · {names[initiative_id]}".split())
+        assert "…" not in "".join(rows)
+    region_like = {c.upper() for c in (*theme.REGION_COLOURS.values(), *theme.OKABE_ITO)}
+    assert not {colour.upper() for colour, _ in styles.values()} & region_like
+    assert len(set(styles.values())) == len(shown)  # every initiative told apart
+
+
+def test_legend_rows_wrap_at_display_width():
+    assert maps.wrap_label("I7 · Package model: R&D + people exchange + industry + problem solving", 50) == \
+        ["I7 · Package model: R&D + people exchange +", "industry + problem solving"]
+    korean = maps.wrap_label("가나다라마 바사아자차 카타파하가", 22)  # Hangul counts two columns
+    assert korean == ["가나다라마 바사아자차", "카타파하가"]
+    assert maps.wrap_label("short", 50) == ["short"]
+
+
+def test_shades_stay_distinct_past_the_number_of_shades():
+    assert theme.shades(1) == [(theme.INITIATIVE_SHADES[0], "")]
+    many = theme.shades(9)
+    assert len(set(many)) == 9 and {colour for colour, _ in many} <= set(theme.INITIATIVE_SHADES)

@@ -11,6 +11,7 @@ Selections are stable ids: a region id from the `regions` table (``SEA``) or a c
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,6 +53,10 @@ INSET_MIN_HEIGHT = 420
 INSET_RESOLUTION = 110
 #: Roles of the `regions` table (their i18n keys are regions.role_<role>).
 ROLES = ("belt", "package", "inter_korean")
+#: Height added to the initiatives chart per legend row (one initiative, full name, per row).
+LEGEND_ROW_HEIGHT = 22
+#: Display columns of a legend row before a name wraps (13 px text: ~340 px, inside a half-page column).
+LEGEND_COLUMNS = 50
 
 REGION_MEASURE = "region"
 ACTIVITIES_MEASURE = "activities"
@@ -684,24 +689,56 @@ def activities_by_year_initiative(activity: pd.DataFrame) -> pd.DataFrame:
     return activity.groupby(["year", "initiative_id"], as_index=False)["activities"].sum()
 
 
+def wrap_label(text: str, columns: int = LEGEND_COLUMNS) -> list[str]:
+    """`text` cut at spaces into lines of at most `columns` display columns (a Hangul or other wide
+    character counts two); a word longer than a line stays whole."""
+    lines: list[str] = []
+    line, width = "", 0
+    for word in text.split():
+        size = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
+        if line and width + 1 + size > columns:
+            lines.append(line)
+            line, width = word, size
+        else:
+            line, width = (f"{line} {word}", width + 1 + size) if line else (word, size)
+    return [*lines, line] if line else lines
+
+
 def activities_by_initiative_chart(by_year_initiative: pd.DataFrame, initiatives: pd.DataFrame, lang: str,
                                    title: str) -> go.Figure:
-    """Stacked bars of activities per year, one colour per initiative (for a selected region or country)."""
+    """Stacked bars of activities per year, one shade per initiative (for a selected region or country).
+
+    The map above colours regions with every Okabe-Ito hue, so initiatives get shades of one slate hue
+    (theme.shades) and cannot be read as regions. The legend below gives each initiative's full name on
+    rows of its own: a long name continues on legend rows of empty, swatch-less traces of the same
+    legend group (trace names are data, escaped by `figure_text`, so they cannot carry a <br>).
+    """
     data = by_year_initiative.merge(initiatives[["initiative_id", f"name_{lang}", "sort_order"]], on="initiative_id")
     data = data.sort_values(["sort_order", "year"])
-    palette = theme.OKABE_ITO
-    order = {iid: i for i, iid in enumerate(initiatives.sort_values("sort_order")["initiative_id"])}
+    shown = list(dict.fromkeys(data["initiative_id"]))
+    styles = dict(zip(shown, theme.shades(len(shown)), strict=True))
     fig = go.Figure()
     unit = t("unit.activities", lang)
+    rows_in_legend = 0
     for initiative_id, rows in data.groupby("initiative_id", sort=False):
         label = f"{initiative_id} · {rows[f'name_{lang}'].iloc[0]}"
-        short = label if len(label) <= 28 else label[:27] + "…"
-        fig.add_trace(go.Bar(x=rows["year"], y=rows["activities"], name=short,
-                             marker_color=palette[order.get(initiative_id, 0) % len(palette)],
+        first, *rest = wrap_label(label)
+        colour, pattern = styles[initiative_id]
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["activities"], name=first, legendgroup=initiative_id,
+                             marker=dict(color=colour, line=dict(color="#ffffff", width=1),
+                                         pattern=dict(shape=pattern, fgcolor="#ffffff")),
                              customdata=[label] * len(rows),
                              hovertemplate="%{customdata} %{x}: %{y:,.0f} " + unit + "<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, barmode="stack", height=420, title=dict(text=title),
-                      legend=dict(orientation="h", y=-0.2))
+        for more in rest:
+            # one zero-height point: plotly.js leaves a trace without data out of the legend
+            fig.add_trace(go.Bar(x=rows["year"].iloc[:1], y=[0], name=more, legendgroup=initiative_id, hoverinfo="skip",
+                                 marker=dict(color="rgba(0,0,0,0)", line=dict(width=0))))
+        rows_in_legend += 1 + len(rest)
+    fig.update_layout(template=TEMPLATE, barmode="stack", height=360 + LEGEND_ROW_HEIGHT * rows_in_legend,
+                      title=dict(text=title), showlegend=True,
+                      legend=dict(orientation="h", x=0, xanchor="left", y=-0.1, yanchor="top", traceorder="normal",
+                                  entrywidth=1, entrywidthmode="fraction", tracegroupgap=0, font=dict(size=13)))
     fig.update_xaxes(title=None, dtick=1)
-    fig.update_yaxes(title=unit)
+    stacked = data.groupby("year")["activities"].sum()
+    fig.update_yaxes(title=unit, **({"dtick": 1} if len(stacked) and stacked.max() <= 5 else {}))
     return fig

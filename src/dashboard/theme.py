@@ -29,6 +29,8 @@ PILLAR_COLOURS = {"P1": "#0072B2", "P2": "#E69F00", "P3": "#009E73", "P4": "#D55
 NEUTRAL = "#8a929c"
 #: Bar fill patterns that tell apart series drawn in the same colour (first one: solid).
 PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
+#: Dark-to-light slate: a hue no region uses, so initiatives drawn beside the region map never read as regions.
+INITIATIVE_SHADES = ("#1f2a36", "#4d5d70", "#8596a8", "#bfcad6")
 ORIGIN_COLOUR = "#1b1f24"
 STATUS_COLOURS = {"on_track": "#009E73", "at_risk": "#D55E00", "no_target": "#5b6573", "no_data": "#5b6573",
                   "partial": "#7a8aa0"}  # partial: a filtered view, not judged against the goal
@@ -46,6 +48,15 @@ def pillar_colours(pillar_ids: Iterable[str]) -> dict[str, str]:
     """A colour per pillar id, the same whichever pillars a filter leaves (new ids get spare colours)."""
     spare = cycle(c for c in OKABE_ITO if c not in PILLAR_COLOURS.values())
     return {pid: PILLAR_COLOURS.get(pid) or next(spare) for pid in sorted(set(pillar_ids))}
+
+
+def shades(count: int) -> list[tuple[str, str]]:
+    """`count` distinct (colour, fill pattern) pairs: INITIATIVE_SHADES spread dark to light; past the
+    number of shades they repeat with a fill pattern."""
+    steps = len(INITIATIVE_SHADES)
+    if count <= steps:
+        return [(INITIATIVE_SHADES[round(i * (steps - 1) / max(count - 1, 1))], "") for i in range(count)]
+    return [(INITIATIVE_SHADES[i % steps], PATTERNS[(i // steps) % len(PATTERNS)]) for i in range(count)]
 
 
 def register_template(base_size: int = 15) -> str:
