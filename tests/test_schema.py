@@ -91,3 +91,64 @@ def test_missing_and_unknown_columns_are_reported_on_the_header_row():
     report = validate_frame(raw, table_specs()["pillars"])
     assert {(p.row, p.column, p.code) for p in report.problems} == {
         (1, "name_en", "missing_column"), (1, "extra", "unknown_column")}
+
+
+# Fast paths of the upload check (issue 4). Each must agree with the slower code it stands in for.
+
+
+def test_iso_date_decoding_matches_parse_dates():
+    import numpy as np
+
+    from dashboard.validation import coerce_column, parse_dates
+
+    cells = [f"{y:04d}-{m:02d}-{d:02d}" for y in (999, 1000, 1582, 1900, 1970, 2000, 2023, 2024, 2100, 2400, 9999)
+             for m in range(0, 14) for d in range(0, 33)]
+    cells += ["2018-3-31", " 2018-03-31 ", "2018.03.31", "2018/03/31", "2018-03-31x", "２０１８-03-31", "+018-03-31",
+              "2018년 3월 31일", "", None]
+    for dtype in ("str", object):
+        values = pd.Series(cells, dtype=dtype)
+        typed, bad = coerce_column(values, "date")
+        expected = parse_dates(values).astype("datetime64[us]")
+        assert typed.dtype == np.dtype("datetime64[us]")
+        assert typed.equals(expected)
+        assert bad.tolist() == (expected.isna() & values.notna() & (values.astype("str").str.strip() != "")).tolist()
+
+
+def test_schema_shortcut_never_passes_what_pandera_fails():
+    """validate_frame skips pandera when `_clearly_valid` says it would pass: on every shipped table,
+    as shipped and with random bad cells or duplicated rows, yes must only ever mean pandera passes."""
+    import random
+
+    import pandera.pandas as pa
+
+    from dashboard.loading import reference_values
+    from dashboard.validation import _clearly_valid, _frame_of_strings, pandera_schema, typed_frame
+
+    tables = load_csv_tables()
+    rng = random.Random(20171207)
+    junk = ["", " ", "x", "-1", "1e12", "2018-02-30", "1,000", "<b>", "nan", "true", "ZZZ", "a" * 2100, "US", "0"]
+    answers = {True: 0, False: 0}
+    for name, spec in table_specs().items():
+        raw0 = read_csv_strings(DATA_DIR / f"{name}.csv")
+        references = dict(reference_values(spec, tables))
+        schema = pandera_schema(spec, references)
+        for attempt in range(12):
+            raw = raw0.copy()
+            if attempt and len(raw):
+                for _ in range(rng.randint(1, 3)):
+                    row, col = rng.randrange(len(raw)), rng.randrange(raw.shape[1])
+                    raw.iat[row, col] = rng.choice(junk + [raw.iat[rng.randrange(len(raw)), col]])
+                if rng.random() < 0.2:
+                    raw = pd.concat([raw, raw.iloc[[rng.randrange(len(raw))]]], ignore_index=True)
+            frame = typed_frame(_frame_of_strings(raw), spec).frame
+            try:
+                schema.validate(frame, lazy=True)
+                passes = True
+            except pa.errors.SchemaErrors:
+                passes = False
+            clearly = _clearly_valid(frame, spec, references)
+            assert not clearly or passes, (name, attempt)
+            if attempt == 0:
+                assert clearly, name  # shipped data is valid, and the shortcut sees it
+            answers[clearly] += 1
+    assert answers[True] and answers[False]  # both answers were exercised
