@@ -15,13 +15,18 @@ from dashboard.schema import table_specs
 from dashboard.store import LocalStore, StoreError, UnknownTable, VersionInfo
 
 
+#: The note and editor of the versions made from data/ on first start (the UI shows them translated).
+SEED_NOTE = "Seeded from data/ (shipped CSV)"
+SEED_EDITOR = "seed"
+
+
 def seed_store(store: LocalStore, data_dir: Path = DATA_DIR) -> list[VersionInfo]:
     """Publish version 1 of every declared table the store does not hold yet (validated first)."""
     missing = [name for name in table_specs() if store.latest_version(name) is None]
     if not missing:
         return []
     shipped = load_csv_tables(data_dir)
-    return store.seed({name: shipped[name] for name in missing}, note="Seeded from data/ (shipped CSV)")
+    return store.seed({name: shipped[name] for name in missing}, note=SEED_NOTE)
 
 
 def read_published(store: LocalStore) -> tuple[dict[str, pd.DataFrame], dict[str, int], list[str]]:

@@ -110,7 +110,8 @@ def test_nothing_configured_means_read_only_with_instructions(data_page, lang):
     at = pick_old_version(data_page(lang))
     assert not at.exception
     assert write_paths(at, lang) == []
-    assert t("auth.disabled", lang, env=auth.ENV_VAR) in all_text(at)
+    assert t("auth.disabled", lang) in all_text(at)
+    assert t("auth.enable_howto", lang, env=auth.ENV_VAR) in all_text(at)
     assert "python -m dashboard.auth hash" in all_text(at)
     assert not [w for w in at.text_input if w.label == t("auth.password", lang)]
 

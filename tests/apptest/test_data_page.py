@@ -20,6 +20,7 @@ from dashboard.i18n import t
 from dashboard.loading import load_csv_tables
 from dashboard.schema import table_spec
 from dashboard.store import LocalStore
+from dashboard.ui.text import escape_md
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
@@ -101,7 +102,8 @@ def test_without_editor_configuration_the_page_is_read_only(open_page, monkeypat
     monkeypatch.delenv(ENV_VAR, raising=False)
     at = open_page("data", lang=lang, table="progress")
     assert not at.exception, [e.value for e in at.exception]
-    assert t("auth.disabled", lang, env=ENV_VAR) in texts(at.info)
+    assert t("auth.disabled", lang) in texts(at.info)
+    assert ENV_VAR in " ".join(m.value for m in at.markdown)  # how to enable, folded for administrators
     assert len(at.file_uploader) == 0 and len(at.text_area) == 0
     labels = [b.label for b in at.button]
     assert not any(label.startswith((t("data.publish", lang), t("data.rollback", lang, version=1)[:6]))
@@ -195,7 +197,7 @@ def test_history_shows_versions_and_rolls_back_as_a_new_version(open_page, edito
     at.text_area[0].input("add a quarter")
     button(at, "Publish as a new version").click().run()
     history = next(df.value for df in at.dataframe if "Source SHA-256" in df.value.columns)
-    assert list(history["Version"]) == [2, 1] and history["Editor"].tolist() == [EDITOR, "seed"]
+    assert list(history["Version"]) == [2, 1] and history["Editor"].tolist() == [EDITOR, t("data.seed_editor", "en")]
     at.selectbox(key="version_progress_2").set_value(1).run()
     assert "Version 1" in texts(at.markdown)
     button(at, "Publish version 1 again as a new version").click().run()
@@ -234,3 +236,14 @@ def test_other_sessions_see_a_publish_on_their_next_interaction(open_page, edito
     assert done.returncode == 0, done.stderr
     viewer.run()  # a publish by another process is seen as well
     assert _t1_achieved(viewer) == t1_achieved(progress_frame(200.0))
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_seed_version_and_dates_read_naturally(open_page, monkeypatch, lang):
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    at = open_page("data", lang=lang, table="progress")
+    line = " ".join(m.value for m in at.markdown)
+    assert escape_md(t("data.seed_note", lang)) in line and escape_md(t("data.seed_editor", lang)) in line
+    shown = at.dataframe[0].value
+    period = shown[next(c for c in shown.columns if c not in ("target_id",) and "2018-03-31" in map(str, shown[c]))]
+    assert "00:00:00" not in " ".join(map(str, period))

@@ -203,7 +203,9 @@ def editor_gate() -> str | None:
 
     if not providers and stored is None:
         st.session_state.pop(_SESSION, None)
-        st.info(tr("auth.disabled", env=auth.ENV_VAR), icon=":material/lock:")
+        st.info(tr("auth.disabled"), icon=":material/lock:")
+        with st.expander(tr("auth.enable_title"), icon=":material/admin_panel_settings:"):
+            st.markdown(tr("auth.enable_howto", env=auth.ENV_VAR))
         return None
 
     sso_name = _sso_user(editor_section, providers)

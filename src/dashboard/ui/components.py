@@ -35,6 +35,13 @@ def localise_columns(frame: pd.DataFrame, table: str | None = None) -> pd.DataFr
     return frame.rename(columns=labels)
 
 
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates without a time of day shown as dates (not "2018-03-31 00:00:00")."""
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])
+             and (frame[c].dropna() == frame[c].dropna().dt.normalize()).all()]
+    return frame.assign(**{c: frame[c].dt.date for c in dates}) if dates else frame
+
+
 def sources_line(sources: Iterable[str]) -> None:
     unique = [s for s in dict.fromkeys(str(s) for s in sources if isinstance(s, str) and s.strip())]
     if unique:
@@ -55,7 +62,7 @@ def data_table(frame: pd.DataFrame, key: str, *, table: str | None = None, file_
     The CSV is built only when the button is clicked (deferred download, no rerun), not on
     every rerun of the page.
     """
-    shown = localise_columns(frame, table)
+    shown = localise_columns(for_display(frame), table)
     if wrap:
         st.table(shown.rename(columns=escape_md).map(lambda v: "" if pd.isna(v) else escape_md(str(v))),
                  hide_index=True)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard import catalog
 from dashboard import diff as diffing
 from dashboard import ingest
 from dashboard.export import to_csv_bytes, to_xlsx_bytes
@@ -89,14 +90,27 @@ def _downloads(frame_fn: Callable[[], pd.DataFrame], stem: str, sheet: str, key:
                           width="stretch")
 
 
+def _is_seed(info: VersionInfo) -> bool:
+    return info.note == catalog.SEED_NOTE and info.editor == catalog.SEED_EDITOR
+
+
+def _note(info: VersionInfo) -> str:
+    """The version's note; the shipped-data seed's fixed note in the UI language."""
+    return tr("data.seed_note") if _is_seed(info) else info.note
+
+
+def _editor(info: VersionInfo) -> str:
+    return tr("data.seed_editor") if _is_seed(info) else info.editor
+
+
 def _version_line(info: VersionInfo | None) -> str:
     if info is None:
         return ""
-    note = escape_md(info.note)
+    note = escape_md(_note(info))
     if info.rollback_of is not None:
         note += " · " + tr("data.rollback_of", version=info.rollback_of)
     return tr("data.version_line", version=info.version, time=escape_md(info.created_at[:19].replace("T", " ")),
-              editor=escape_md(info.editor), rows=f"{info.rows:,}", note=note)
+              editor=escape_md(_editor(info)), rows=f"{info.rows:,}", note=note)
 
 
 def _history(name: str) -> list[VersionInfo]:
@@ -116,7 +130,7 @@ def current_data(spec: TableSpec, tables: Tables, headers: str) -> None:
     served = tables.versions.get(name)
     info = next((v for v in _history(name) if v.version == served), None)
     st.markdown(_version_line(info))
-    st.dataframe(ui.localise_columns(frame, name), hide_index=True, width="stretch",
+    st.dataframe(ui.localise_columns(ui.for_display(frame), name), hide_index=True, width="stretch",
                  height="auto" if len(frame) <= 10 else 390)
     st.markdown(f"**{tr('data.download_current')}**")
     _downloads(lambda: ingest.labelled(frame, spec, headers), f"{name}_v{served}", name, f"dl_current_{name}",
@@ -330,8 +344,8 @@ def history(spec: TableSpec, headers: str, editor: str | None) -> None:
     listing = pd.DataFrame([{
         tr("data.hist_version"): v.version,
         tr("data.hist_time"): v.created_at[:19].replace("T", " "),
-        tr("data.hist_editor"): v.editor,
-        tr("data.hist_note"): v.note + (f" ({tr('data.rollback_of', version=v.rollback_of)})"
+        tr("data.hist_editor"): _editor(v),
+        tr("data.hist_note"): _note(v) + (f" ({tr('data.rollback_of', version=v.rollback_of)})"
                                         if v.rollback_of is not None else ""),
         tr("data.hist_rows"): v.rows,
         tr("data.hist_source"): v.source_name or "",
@@ -339,7 +353,7 @@ def history(spec: TableSpec, headers: str, editor: str | None) -> None:
     } for v in versions])
     st.dataframe(listing, hide_index=True, width="stretch")
     by_number = {v.version: v for v in versions}
-    titles = {n: f"v{n} · {v.created_at[:16].replace('T', ' ')} · {v.editor}" for n, v in by_number.items()}
+    titles = {n: f"v{n} · {v.created_at[:16].replace('T', ' ')} · {_editor(v)}" for n, v in by_number.items()}
     chosen = st.selectbox(tr("data.pick_version"), list(by_number), key=f"version_{name}_{versions[0].version}",
                           format_func=titles.__getitem__)
     info = by_number[chosen]
@@ -349,7 +363,7 @@ def history(spec: TableSpec, headers: str, editor: str | None) -> None:
         st.error(tr("data.store_error", error=escape_md(str(error))), icon=":material/error:")
         return
     st.markdown(_version_line(info))
-    st.dataframe(ui.localise_columns(frame, name), hide_index=True, width="stretch",
+    st.dataframe(ui.localise_columns(ui.for_display(frame), name), hide_index=True, width="stretch",
                  height="auto" if len(frame) <= 10 else 320)
     _downloads(lambda: ingest.labelled(frame, spec, headers), f"{name}_v{info.version}", name,
                f"dl_version_{name}", tr("data.download_version_csv", version=info.version),
