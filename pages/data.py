@@ -6,11 +6,12 @@ import streamlit as st
 from dashboard.ui import components as ui
 from dashboard.ui import data, data_page
 from dashboard.ui.auth import editor_gate
-from dashboard.ui.state import lang, tr, url_tabs
+from dashboard.ui.state import current_filters, lang, tr, url_tabs
 
 tables = data.tables()
 st.title(tr("data.title"))
 st.markdown(tr("data.intro"))
+ui.filter_notice(tables, current_filters(), applies=False)
 ui.store_warnings(tables.warnings)
 data_page.show_flash()
 

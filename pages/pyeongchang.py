@@ -5,13 +5,14 @@ import streamlit as st
 from dashboard import figures
 from dashboard.ui import cached, data
 from dashboard.ui import components as ui
-from dashboard.ui.state import lang, tr
+from dashboard.ui.state import current_filters, lang, tr
 from dashboard.ui.text import escape_md
 
 tables = data.tables()
 L = lang()
 st.title(tr("pyeongchang.title"))
 st.markdown(tr("pyeongchang.lead"))
+ui.filter_notice(tables, current_filters(), applies=False)
 
 services = tables["services"].sort_values("sort_order")
 cols = st.columns(len(services))

@@ -40,3 +40,11 @@ def test_clear_filters_resets_every_filter_and_the_url(open_page):
     assert not [i for i in at.info if "Filtered view" in i.value]
     assert {"region", "pillar", "years"}.isdisjoint(at.query_params)
     assert at.session_state["region"] == [] and at.session_state["pillar"] == []
+
+
+def test_pages_the_filters_do_not_change_say_so(open_page):
+    for page in ("pyeongchang", "data"):
+        assert t("filters.not_here", "en") not in [c.value for c in open_page(page, lang="en").caption]
+        at = open_page(page, lang="en", region="SEA")
+        assert not at.exception
+        assert t("filters.not_here", "en") in [c.value for c in at.caption], page

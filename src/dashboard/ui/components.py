@@ -105,15 +105,19 @@ def status_badge(status: str) -> str:
     return f":{colours.get(status, 'gray')}-badge[{tr('status.' + status)}]"
 
 
-def filter_notice(tables, filters: metrics.Filters, *, goals: bool = False) -> None:
+def filter_notice(tables, filters: metrics.Filters, *, goals: bool = False, applies: bool = True) -> None:
     """Say on the page itself (not only in the sidebar) that the view is filtered, with a way out.
 
     A screenshot of a filtered view must not pass for the whole picture; `goals` adds that the
-    targets' goals are national totals and are not judged against a filtered part.
+    targets' goals are national totals and are not judged against a filtered part. On a page the
+    sidebar filters do not change (`applies=False`), say that instead of leaving them silently unused.
     """
     bounds = cached.year_bounds(tables)
     narrowed_years = filters.years is not None and tuple(filters.years) != tuple(bounds)
     if not (filters.pillars or filters.regions or narrowed_years):
+        return
+    if not applies:
+        st.caption(tr("filters.not_here"))
         return
     L = lang()
     names = {**dict(zip(tables["pillars"]["pillar_id"], tables["pillars"][f"name_{L}"], strict=True)),
