@@ -54,7 +54,8 @@ def test_heatmap_values_and_korean_labels(tables):
     assert list(heat.x) == ["의료", "도시", "교통", "환경", "복지"]
     assert heat.y[0] == "D · 데이터"
     assert heat.z.tolist() == matrix.to_numpy().tolist()
-    assert heat.zmin == 0 and heat.zmax is None  # shade proportional to the count, not to the data's minimum
+    # shade proportional to the count, not to the data's minimum (plotly.js needs zmax with zmin)
+    assert heat.zmin == 0 and heat.zmax == matrix.to_numpy().max()
     assert matrix.to_numpy().min() > 0  # (with the data's minimum as zmin, the smallest count would be white)
 
 

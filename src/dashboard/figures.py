@@ -203,8 +203,10 @@ def capability_heatmap(matrix: pd.DataFrame, capabilities: pd.DataFrame, fields:
     field_names = fields.set_index("field_id")[f"name_{lang}"]
     y = [f"{cap_names.at[c, 'letter']} · {cap_names.at[c, f'name_{lang}']}" for c in matrix.index]
     x = [field_names[f] for f in matrix.columns]
+    # plotly.js ignores zmin unless zmax is set too
+    zmax = max(float(np.nanmax(matrix.to_numpy())), 1.0) if matrix.size else 1.0
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(), x=x, y=y, colorscale=list(theme.SEQUENTIAL), zmin=0, text=matrix.to_numpy(),
+        z=matrix.to_numpy(), x=x, y=y, colorscale=list(theme.SEQUENTIAL), zmin=0, zmax=zmax, text=matrix.to_numpy(),
         texttemplate="%{text:,.0f}", hovertemplate="%{y} × %{x}: %{z:,.0f} " + t("unit.activities", lang) + "<extra></extra>",
         colorbar=dict(title=dict(text=t("unit.activities", lang))),
     ))
