@@ -170,13 +170,14 @@ def _first_bytes(array: pa.Array) -> np.ndarray:
     offset_type = np.int64 if array.type == pa.large_string() else np.int32
     offsets = np.frombuffer(array.buffers()[1], dtype=offset_type)[array.offset:array.offset + len(array) + 1]
     data = array.buffers()[2]
-    first = np.zeros(len(array), dtype=np.uint8)
     if data is None or not len(data):
-        return first
+        return np.zeros(len(array), dtype=np.uint8)
     filled = offsets[1:] > offsets[:-1]
     if array.null_count:
         filled &= np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    first[filled] = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][filled]]
+    # a dense gather, then blank out the empty cells (faster than gathering through a mask)
+    first = np.frombuffer(data, dtype=np.uint8)[np.minimum(offsets[:-1], len(data) - 1)]
+    first[~filled] = 0
     return first
 
 

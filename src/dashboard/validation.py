@@ -534,7 +534,10 @@ def _column_checks_pass(values: pd.Series, missing: np.ndarray, col: ColumnSpec,
     """
     allowed = allowed_values(col)
     text = _chunked(values) if col.type == "str" else None
-    present = values[~missing] if missing.any() else values
+    present = values  # the non-missing values, selected only when a check below needs them
+    if missing.any() and (col.pattern or col.minimum is not None or col.maximum is not None or
+                          (text is None and (allowed is not None or col.references))):
+        present = values[~missing]
     codes = None
     for choices in (allowed, sorted(references) if col.references and references is not None else None):
         if choices is None:
