@@ -88,6 +88,19 @@ def test_notes_only_on_the_presenter_view(open_page):
     body = html(notes)
     assert "Speaker notes" in body and "the dashboard&#x27;s assumption" in body
     assert "Next slide: The 4th industrial revolution: D·N·A" in body
+    assert not any(button.key == "bp_notes_off" for button in plain.button)  # only on the notes view
+
+
+def test_notes_view_has_a_hide_notes_control(open_page):
+    at = open_page("briefing", lang="ko", slide="6", notes="1")
+    hide = at.button(key="bp_notes_off")
+    assert hide.label == "노트 숨기기"
+    assert not any("notes=1" in button.proto.url for button in at.get("link_button"))  # no "open notes" here
+    hide.click().run()
+    assert not at.exception
+    assert query(at, "notes") is None and query(at, "slide") == "6" and query(at, "lang") == "ko"
+    assert "bp bp-notes" not in html(at)
+    assert any("notes=1" in button.proto.url for button in at.get("link_button"))
 
 
 def test_downloads_and_share_link_are_offered(open_page):

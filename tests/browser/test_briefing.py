@@ -157,6 +157,12 @@ def test_presenter_view_shows_the_notes(page):
     assert "Speaker notes" in notes.inner_text() and "Next slide: Global cooperation belts" in notes.inner_text()
     assert browser_page.locator("[data-testid='stSidebar']").is_hidden()
     snap(browser_page, "briefing_notes_view")
+    # The notes view has its own way back to the plain slide (no URL editing).
+    browser_page.locator(".st-key-bp_notes_off button").click()
+    browser_page.wait_for_function("() => !document.querySelector('.bp-notes')", timeout=30_000)
+    settle(browser_page, 3)
+    assert "notes=" not in browser_page.url and "slide=3" in browser_page.url
+    assert browser_page.get_by_role("link", name="Speaker notes").is_visible()
     assert log.external == [] and log.failed == []
 
 

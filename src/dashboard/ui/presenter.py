@@ -15,7 +15,8 @@
   keys while focus is in a text field.
 * Language: a button on the slide flips `st.session_state["lang"]` in its callback (the sidebar
   radio that owns the key is hidden but still rendered by app.py, and keeps the URL in step).
-* Speaker notes: only on the presenter view, `?notes=1` (opened in a new tab from the bar).
+* Speaker notes: only on the presenter view, `?notes=1` (opened in a new tab from the bar; its
+  "Hide notes" button drops the parameter again).
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ def notes_requested() -> bool:
 
 def _step(delta: int) -> None:
     st.session_state[SLIDE_KEY] = slides.clamp_number((st.session_state.get(SLIDE_KEY) or 1) + delta)
+
+
+def _hide_notes() -> None:
+    """Back to the plain slide view in the same tab (the notes view had no way out but the URL)."""
+    if "notes" in st.query_params:
+        del st.query_params["notes"]
 
 
 def _other_language() -> str:
@@ -135,7 +142,10 @@ def controls(tables: Tables, number: int, total: int, notes: bool) -> None:
         st.space("stretch")
         st.button(LANGUAGE_NAMES[_other_language()], key="bp_lang", on_click=_switch_language,
                   icon=":material/translate:")
-        if not notes:
+        if notes:
+            st.button(tr("briefing.notes_close"), key="bp_notes_off", on_click=_hide_notes,
+                      icon=":material/speaker_notes_off:")
+        else:
             st.link_button(tr("briefing.notes_open"), _url(number, language, notes="1"),
                            icon=":material/speaker_notes:")
         share.copy_link(key="share_briefing", compact=True)
