@@ -11,7 +11,8 @@ import pytest
 from dashboard import slides, theme
 from dashboard.i18n import catalog
 from dashboard.loading import load_csv_tables
-from dashboard.pack import cards_html, notes_html, slide_foot_html, slide_head_html
+from dashboard.i18n import t
+from dashboard.pack import BADGE_DARK, cards_html, notes_html, slide_foot_html, slide_head_html, source_line
 from hostile_data import EVIL_HOST, MARKDOWN_INJECTIONS, hostile_tables
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -108,7 +109,8 @@ def test_slides_follow_the_published_tables(tables):
     assert len(hubs) == 1 and len(hubs[0].lat) == 2
     t1 = next(card for card in deck["targets"].cards if card.kicker == "T1")
     assert "of 5 cases" in t1.body
-    assert deck["closing"].message == "See you in 2018"
+    follow_up = deck["closing"].cards[0]
+    assert follow_up.heading == "See you in 2018" and follow_up.kicker == "Follow-up" and follow_up.wide
 
 
 def test_missing_series_do_not_break_the_deck(tables):
@@ -128,9 +130,81 @@ def test_illustrative_numbers_are_flagged(decks, tables):
     assert bool(tables["progress"]["illustrative"].any())
     assert en["targets"].illustrative and en["dna"].illustrative
     assert not en["belts"].illustrative and not en["vision"].illustrative
-    assert "Illustrative (generated) data" in slide_foot_html(en["targets"], "en")
-    assert "Illustrative" not in slide_foot_html(en["vision"], "en")
+    assert "Illustrative (generated) data" not in slide_foot_html(en["vision"], "en")
     assert "generated examples" in en["targets"].notes
+
+
+def test_illustrative_slides_say_what_the_source_is_for(decks):
+    """The MSIT briefing defines the targets and D·N·A fields; the progress/activity numbers are
+    generated: the source line must not read as if MSIT had published them."""
+    en = {slide.id: slide for slide in decks["en"]}
+    ko = {slide.id: slide for slide in decks["ko"]}
+    assert source_line(en["targets"], "en") == ["Targets: MSIT briefing 2017-12-07",
+                                                "Progress: illustrative (generated) data"]
+    assert source_line(en["dna"], "en") == ["Capabilities and fields: MSIT briefing 2017-12-07",
+                                            "Activity counts: illustrative (generated) data"]
+    assert source_line(ko["targets"], "ko") == ["목표 정의 출처: MSIT briefing 2017-12-07", "진척 수치: 예시(가상) 데이터"]
+    assert source_line(ko["dna"], "ko") == ["역량·분야 출처: MSIT briefing 2017-12-07", "활동 건수: 예시(가상) 데이터"]
+    for lang, deck in decks.items():
+        for slide in deck:
+            foot = slide_foot_html(slide, lang)
+            if slide.illustrative:
+                # Not the bare "Source: ..." next to a bare badge, in either language.
+                assert "<span>" + t("ui.source", lang, sources="") not in foot, (lang, slide.id, foot)
+                assert ">" + t("ui.illustrative_caption", lang) + "<" not in foot, (lang, slide.id, foot)
+    assert source_line(en["vision"], "en") == ["Source: MSIT briefing 2017-12-07"]
+
+
+def test_package_cards_state_each_count_once(decks, tables):
+    regions = tables["regions"]
+    for lang, deck in decks.items():
+        package = next(slide for slide in deck if slide.id == "package")
+        for card in package.cards:
+            counts = re.findall(r"(?<!\d)(\d+)(?!\d)", card.body)
+            numbers = [n for n in counts if n not in ("2017", "49")]  # policy year, UN M49
+            assert len(numbers) == len(set(numbers)) == 1, (lang, card.body)
+    en = next(slide for slide in decks["en"] if slide.id == "package")
+    assert [card.body for card in en.cards] == ["ASEAN 10 of the New Southern Policy (2017)",
+                                                "UN M49 Southern Asia · 9 countries",
+                                                "13 countries of the New Northern Policy (2017)"]
+    assert len(en.cards) == int((regions["role"] == "package").sum())
+
+
+def test_package_map_shows_asia_without_the_inset(decks):
+    for deck in decks.values():
+        fig = next(slide for slide in deck if slide.id == "package").figures[0]
+        assert "geo2" not in fig.layout.to_plotly_json()
+        assert all(trace.geo in (None, "geo") for trace in fig.data)  # one map, no Korean inset subplot
+        assert list(fig.layout.geo.lonaxis.range) == list(slides.PACKAGE_VIEW[0])
+        belts = next(slide for slide in deck if slide.id == "belts").figures[0]
+        assert any(trace.geo == "geo2" for trace in belts.data)  # the belts keep their inset
+
+
+def test_pyeongchang_dates_are_the_olympics(decks):
+    en = next(slide for slide in decks["en"] if slide.id == "pyeongchang")
+    ko = next(slide for slide in decks["ko"] if slide.id == "pyeongchang")
+    assert "Winter Olympics (2018-02-09 – 2018-02-25) and Paralympics" in en.message
+    assert "동계올림픽(2018-02-09 – 2018-02-25)과 패럴림픽" in ko.message
+    assert "패럴림픽(" not in ko.message and "Paralympics (" not in en.message  # no Paralympic dates
+
+
+def test_closing_slide_shows_the_series_as_numbers(decks, tables):
+    """No two-measure chart: the follow-up and, per briefing, its attendees and countries from the
+    table (a missing count said so, a missing year named)."""
+    series = tables["briefing_series"].sort_values("event_date")
+    for lang, deck in decks.items():
+        closing = next(slide for slide in deck if slide.id == "closing")
+        assert closing.figures == () and closing.layout == "cards"
+        editions = [card for card in closing.cards if not card.wide]
+        assert [card.kicker for card in editions] == list(series["event_date"].dt.strftime("%Y-%m-%d"))
+        for card, (_, row) in zip(editions, series.iterrows(), strict=True):
+            assert re.findall(r"\d+", card.heading) == [str(int(row["attendees"]))], card.heading
+            if pd.notna(row["countries"]):
+                assert str(int(row["countries"])) in card.body
+            else:
+                assert re.search(r"\d", card.body) is None, card.body
+        assert "2019" in closing.footnote and "2019" in slide_foot_html(closing, lang)
+        assert closing.message == t("briefing.closing.message", lang)
 
 
 def _font_sizes(spec: dict) -> list[tuple[str, float]]:
@@ -210,6 +284,18 @@ def test_high_contrast_text(decks):
     for deck in decks.values():
         for slide in deck:
             for card in slide.cards:
-                # Kickers are bold and at least 18 px: large text, for which WCAG asks 3:1.
-                assert contrast(text_on(card.accent), card.accent) >= 4.0, (slide.id, card.accent)
-    assert text_on("#E69F00") == "#1b1f24" and text_on("#0072B2") == "#ffffff"
+                # White or near-black, whichever contrasts more; at least WCAG AA for normal text.
+                fg = text_on(card.accent)
+                assert fg in ("#ffffff", BADGE_DARK), fg
+                assert contrast(fg, card.accent) >= 4.5, (slide.id, card.accent, fg)
+                assert contrast(fg, card.accent) >= contrast("#ffffff" if fg != "#ffffff" else BADGE_DARK, card.accent)
+                assert f"--bp-kicker-fg:{fg}" in cards_html((card,))
+    assert text_on("#E69F00") == BADGE_DARK and text_on("#0072B2") == "#ffffff"
+    assert contrast(text_on("#D55E00"), "#D55E00") >= 4.5  # vermilion (P4, at risk): 4.3 with the slide ink
+
+
+def test_pillar_colours_match_the_pillars_page(decks, tables):
+    colours = theme.pillar_colours(tables["pillars"]["pillar_id"])
+    for deck in decks.values():
+        pillars = next(slide for slide in deck if slide.id == "pillars")
+        assert {card.kicker: card.accent for card in pillars.cards} == colours

@@ -71,15 +71,21 @@ def contrast(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def text_on(background: str, dark: str = "#1b1f24", light: str = "#ffffff") -> str:
-    """Dark or white text, whichever reads better on `background` (white on orange is illegible)."""
+#: Text on coloured badges: white or this near-black, whichever contrasts more (the slide ink
+#: #1b1f24 reaches only 4.3:1 on vermilion; this one 5:1).
+BADGE_DARK = "#0b0d10"
+
+
+def text_on(background: str, dark: str = BADGE_DARK, light: str = "#ffffff") -> str:
+    """Dark or white text, whichever has the higher WCAG contrast on `background` (white on orange is illegible)."""
     if not (isinstance(background, str) and len(background) == 7 and background.startswith("#")):
         return dark
     return light if contrast(light, background) >= contrast(dark, background) else dark
 
 
-def cards_html(cards: Sequence[Card], *, columns: int | None = None, large: bool = False) -> str:
-    """The slide's cards as a grid (`columns` per row; 1 stacks them; `large` for card-only slides)."""
+def cards_html(cards: Sequence[Card], *, columns: int | None = None, large: bool = False, fill: bool = False) -> str:
+    """The slide's cards as a grid (`columns` per row; 1 stacks them; `large` for card-only slides;
+    `fill` stretches the rows over the height the slide gives them, so no half-empty screen)."""
     if not cards:
         return ""
     cols = columns or min(len(cards), 5)
@@ -88,21 +94,50 @@ def cards_html(cards: Sequence[Card], *, columns: int | None = None, large: bool
         kicker = f'<span class="bp-kicker">{_e(card.kicker)}</span>' if card.kicker else ""
         body = f'<p class="bp-card-b">{_e(card.body)}</p>' if card.body else ""
         accent = _e(card.accent)
-        items.append(f'<div class="bp-card" style="--accent:{accent};--bp-kicker-bg:{accent};'
+        wide = " bp-wide" if card.wide else ""
+        items.append(f'<div class="bp-card{wide}" style="--accent:{accent};--bp-kicker-bg:{accent};'
                      f'--bp-kicker-fg:{text_on(card.accent)}">{kicker}'
                      f'<p class="bp-card-h">{_e(card.heading)}</p>{body}</div>')
-    classes = "bp bp-cards" + (" bp-stack" if cols == 1 else "") + (" bp-large" if large else "")
+    classes = "bp bp-cards" + (" bp-stack" if cols == 1 else "") + (" bp-large" if large else "") \
+        + (" bp-fill" if fill else "")
     return f'<div class="{classes}" style="--bp-cols:{int(cols)}">{"".join(items)}</div>'
 
 
+def source_line(slide: Slide, lang: str) -> list[str]:
+    """The foot's texts, in order: footnote, sources, and what is illustrative.
+
+    On a slide that mixes sourced definitions with generated numbers the line says which is which
+    ("Targets: MSIT briefing ... · Progress: illustrative (generated) data"), so the badge never
+    reads as if the source had published the generated numbers.
+    """
+    parts = [slide.footnote] if slide.footnote else []
+    sources = "; ".join(slide.sources)
+    labelled = slide.illustrative and slide.illustrative_label
+    if sources:
+        parts.append(t("briefing.source_for", lang, what=slide.source_label, sources=sources)
+                     if labelled and slide.source_label else t("ui.source", lang, sources=sources))
+    if labelled:
+        parts.append(t("briefing.illustrative_for", lang, what=slide.illustrative_label))
+    elif slide.illustrative:
+        parts.append(t("ui.illustrative_caption", lang))
+    return parts
+
+
+def fills(slide: Slide) -> bool:
+    """Whether the slide's cards stretch over the body (card-only slides but the title slide)."""
+    return slide.layout == "cards" and not slide.figures
+
+
 def slide_foot_html(slide: Slide, lang: str) -> str:
-    """Source line and, when the slide shows generated numbers, the illustrative badge."""
-    parts = []
-    if slide.illustrative:
-        parts.append(f'<span class="bp-badge">{_e(t("ui.illustrative_caption", lang))}</span>')
-    if slide.sources:
-        parts.append(f'<span>{_e(t("ui.source", lang, sources="; ".join(slide.sources)))}</span>')
-    return f'<div class="bp bp-foot">{"".join(parts)}</div>' if parts else ""
+    """Footnote, source line and, when the slide shows generated numbers, the illustrative badge."""
+    parts = source_line(slide, lang)
+    if not parts:
+        return ""
+    footnote = f'<span class="bp-footnote">{_e(parts.pop(0))}</span>' if slide.footnote else ""
+    spans = [f'<span class="bp-badge">{_e(text)}</span>' if slide.illustrative and i == len(parts) - 1
+             else f'<span>{_e(text)}</span>' for i, text in enumerate(parts)]
+    separator = '<span aria-hidden="true">·</span>'
+    return f'<div class="bp bp-foot">{footnote}{separator.join(spans)}</div>'
 
 
 def notes_html(slide: Slide, lang: str, next_title: str | None) -> str:
@@ -176,6 +211,9 @@ body { font-family: "Noto Sans KR", "Noto Sans CJK KR", "Malgun Gothic", "Apple 
 .bp-body { flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; gap: max(8px, 1.4vh); }
 .bp-body.bp-side { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 2.2fr); align-items: stretch; }
 .bp-side > .bp-cards { align-self: start; }
+.bp-side > .bp-cards.bp-fill { align-self: stretch; }
+.bp-body > .bp-cards.bp-fill { flex: 1 1 0; min-height: 0; }
+.bp-slide:has(.bp-hero) .bp-body { justify-content: center; }
 .bp-figs { flex: 1 1 0; min-height: 0; display: flex; gap: max(8px, 1.4vh); }
 .bp-fig { flex: 1 1 0; min-width: 0; min-height: 0; height: 100%; }
 .bp-page-no { position: absolute; right: clamp(16px, 3vw, 64px); bottom: 2.4vh; font-size: 18px; color: #3d4652; }
@@ -248,9 +286,12 @@ def _slide_section(slide: Slide, number: int, total: int, lang: str, figure_ids:
         figs.append(f'<div class="bp-fig" id="{div_id}"></div>')
     figs_html = f'<div class="bp-figs">{"".join(figs)}</div>' if figs else ""
     if slide.layout == "side" and slide.cards and figs:
-        body = f'<div class="bp-body bp-side">{cards_html(slide.cards, columns=1)}{figs_html}</div>'
+        columns = f"minmax(0, 1fr) minmax(0, {slide.side_ratio:g}fr)"
+        body = (f'<div class="bp-body bp-side" style="grid-template-columns:{columns}">'
+                f'{cards_html(slide.cards, columns=1, fill=True)}{figs_html}</div>')
     else:
-        cards = cards_html(slide.cards, columns=slide.card_columns, large=not figs) if slide.cards else ""
+        cards = cards_html(slide.cards, columns=slide.card_columns, large=not figs,
+                           fill=fills(slide)) if slide.cards else ""
         body = f'<div class="bp-body">{cards}{figs_html}</div>'
     label = _e(t("briefing.slide_label", lang, n=number))
     return (f'<section class="bp-slide" id="slide-{number}" data-slide="{number}" aria-label="{label}">'

@@ -9,6 +9,7 @@ Every text is an i18n key in `data/i18n/briefing.csv`, filled with values read f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ SLIDE_IDS = ("title", "vision", "pillars", "belts", "package", "targets", "dna",
 
 TableSource = Mapping[str, pd.DataFrame]
 
+#: Longitude and latitude bounds of the package-model map: Belarus to Chukotka, Indonesia to the Arctic coast.
+PACKAGE_VIEW = ((20.0, 190.0), (-14.0, 80.0))
+
 
 @dataclass(frozen=True)
 class Card:
@@ -39,6 +43,8 @@ class Card:
     body: str = ""
     kicker: str = ""
     accent: str = theme.OKABE_ITO[0]
+    #: Spans the whole row of its grid (e.g. the follow-up on the closing slide).
+    wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,14 @@ class Slide:
     notes: str = ""
     sources: tuple[str, ...] = ()
     illustrative: bool = False
+    #: On a slide that mixes sourced definitions with generated numbers, what the sources are for
+    #: ("Targets") and what is generated ("Progress"): the source line then says which is which.
+    source_label: str = ""
+    illustrative_label: str = ""
+    #: A line above the sources that explains the slide's data (e.g. a year with no record).
+    footnote: str = ""
+    #: In the "side" layout: the figure column's width relative to the cards column.
+    side_ratio: float = 2.2
     #: How the body is laid out: "title" (the opening slide: large title, cards), "cards" (cards only),
     #: "figure" (figures only), "side" (cards stacked beside the figure) or "stack" (a row of cards
     #: above the figure).
@@ -105,6 +119,11 @@ def _number(value: float) -> str:
     """Whole numbers from 100 up or when whole; one decimal below 100 otherwise."""
     value = float(value)
     return f"{value:,.0f}" if abs(value) >= 100 or value.is_integer() else f"{value:,.1f}"
+
+
+def _mentions_number(text: str, number: int) -> bool:
+    """Whether `text` already states `number` (as a whole number, not part of a longer one)."""
+    return re.search(rf"(?<![\d.,]){number}(?![\d.,]*\d)", text) is not None
 
 
 def _with_illustrative_note(notes: str, illustrative: bool, lang: str) -> str:
@@ -174,7 +193,8 @@ def _vision(tables: TableSource, lang: str) -> Slide:
                   for i, (_, row) in enumerate(attributes.iterrows()))
     return Slide(
         id="vision", section=_section(tables, 1, lang), title=t("briefing.vision.title", lang),
-        layout="cards", card_columns=4 if len(cards) >= 4 else max(1, len(cards)),
+        # Four attributes as a 2x2 grid: four tall columns would leave most of each card empty.
+        layout="cards", card_columns=2 if len(cards) == 4 else min(4, max(1, len(cards))),
         message=t("briefing.vision.message", lang, n=len(names), attributes=" + ".join(names)),
         cards=cards, notes=t("briefing.vision.notes", lang, n=len(names)),
         sources=("MSIT briefing 2017-12-07",),
@@ -184,11 +204,12 @@ def _vision(tables: TableSource, lang: str) -> Slide:
 def _pillars(tables: TableSource, lang: str) -> Slide:
     pillars = tables["pillars"].sort_values("sort_order")
     initiatives = tables["initiatives"].sort_values("sort_order")
+    colours = theme.pillar_colours(pillars["pillar_id"])  # as on the Pillars page (treemap, Sankey)
     cards = []
-    for i, (_, pillar) in enumerate(pillars.iterrows()):
+    for _, pillar in pillars.iterrows():
         own = initiatives.loc[initiatives["pillar_id"] == pillar["pillar_id"], f"name_{lang}"]
         cards.append(Card(heading=str(pillar[f"name_{lang}"]), body=_join(own, lang), kicker=str(pillar["pillar_id"]),
-                          accent=theme.OKABE_ITO[i % len(theme.OKABE_ITO)]))
+                          accent=colours[pillar["pillar_id"]]))
     return Slide(
         id="pillars", section=_section(tables, 1, lang), title=t("briefing.pillars.title", lang, n=len(pillars)),
         layout="cards", card_columns=2,
@@ -208,7 +229,16 @@ def _role_map(tables: TableSource, lang: str, role: str, *, resolution: int) -> 
     members = countries[origin | countries["region_id"].isin(chosen["region_id"])]
     hubs = tables["hubs"]
     hubs = hubs[hubs["country_iso3"].isin(members.loc[~members["is_origin"].astype(bool), "iso3"])]
-    fig = maps.region_map(members, chosen, hubs, lang, height=520, show_arcs=role == "belt", resolution=resolution)
+    belt = role == "belt"
+    fig = maps.region_map(members, chosen, hubs, lang, height=520, show_arcs=belt, resolution=resolution,
+                          inset=belt)
+    if not belt:
+        # The package regions all lie in Asia: show Asia (the world view left them small, and its
+        # Korean inset stuck out below the frame). Fixed bounds, not fitbounds: Russia crosses
+        # the antimeridian, which makes plotly fit the whole world.
+        lon, lat = PACKAGE_VIEW
+        fig.update_geos(fitbounds=False, projection_rotation_lon=(lon[0] + lon[1]) / 2, lonaxis_range=list(lon),
+                        lataxis_range=list(lat))
     return presentation_style(fig, escape=False, legend_on_top=False), chosen, members, hubs
 
 
@@ -239,8 +269,11 @@ def _package(tables: TableSource, lang: str, resolution: int) -> Slide:
     cards = []
     for _, region in chosen.sort_values("sort_order").iterrows():
         count = int((members["region_id"] == region["region_id"]).sum())
-        cards.append(Card(heading=str(region[f"name_{lang}"]),
-                          body=t("briefing.package.card", lang, grouping=region[f"grouping_{lang}"], n=count),
+        grouping = str(region[f"grouping_{lang}"])
+        # "ASEAN 10 ..." already says how many: do not add "· 10 countries" again.
+        body = grouping if _mentions_number(grouping, count) else \
+            t("briefing.package.card", lang, grouping=grouping, n=count)
+        cards.append(Card(heading=str(region[f"name_{lang}"]), body=body,
                           accent=colours.get(region["region_id"], theme.MUTED)))
     message = _initiative_detail(tables, chosen, lang) or t("briefing.package.title", lang)
     return Slide(
@@ -272,14 +305,17 @@ def _targets(tables: TableSource, lang: str) -> Slide:
     figs: tuple[go.Figure, ...] = ()
     if len(with_goal):
         fig = figures.target_bullets(summary, targets, lang)
-        fig.update_layout(height=90 + 80 * len(with_goal))
+        # Few bars on a tall slide: keep them bar-like rather than blocks filling the screen.
+        fig.update_layout(height=90 + 80 * len(with_goal), bargap=0.55 if len(with_goal) <= 3 else 0.3)
         figs = (presentation_style(fig),)
     illustrative = bool(progress["illustrative"].astype(bool).any()) if len(progress) else False
     return Slide(
         id="targets", section=_section(tables, 1, lang), title=t("briefing.targets.title", lang),
         layout="side" if figs else "cards", card_columns=1 if figs else max(1, len(cards)),
         message=t("briefing.targets.message", lang, on_track=on_track, total=len(with_goal)),
-        cards=tuple(cards), figures=figs, illustrative=illustrative,
+        cards=tuple(cards), figures=figs, illustrative=illustrative, side_ratio=1.3,
+        source_label=t("briefing.targets.source_what", lang),
+        illustrative_label=t("briefing.targets.illustrative_what", lang),
         notes=_with_illustrative_note(
             t("briefing.targets.notes", lang, year=int(targets["horizon_year"].max()) if len(targets) else ""),
             illustrative, lang),
@@ -291,17 +327,25 @@ def _dna(tables: TableSource, lang: str) -> Slide:
     capabilities = tables["capabilities"].sort_values("sort_order")
     fields = tables["fields"].sort_values("sort_order")
     activities = tables["activities"]
-    cards = tuple(Card(heading=str(row[f"name_{lang}"]), kicker=str(row["letter"]),
-                       accent=theme.OKABE_ITO[i % len(theme.OKABE_ITO)])
-                  for i, (_, row) in enumerate(capabilities.iterrows()))
     matrix = metrics.capability_field_matrix(activities, capabilities, fields)
+    field_names = fields.set_index("field_id")[f"name_{lang}"]
+    cards = []
+    for i, (_, row) in enumerate(capabilities.iterrows()):
+        counts = matrix.loc[row["capability_id"]] if row["capability_id"] in matrix.index else pd.Series(dtype="int64")
+        body = ""
+        if len(counts) and int(counts.sum()) > 0:
+            body = t("briefing.dna.card", lang, total=_number(counts.sum()),
+                     field=field_names.get(counts.idxmax(), counts.idxmax()), most=_number(counts.max()))
+        cards.append(Card(heading=str(row[f"name_{lang}"]), body=body, kicker=str(row["letter"]),
+                          accent=theme.OKABE_ITO[i % len(theme.OKABE_ITO)]))
     fig = presentation_style(figures.capability_heatmap(matrix, capabilities, fields, lang))
     illustrative = bool(activities["illustrative"].astype(bool).any()) if len(activities) else False
     return Slide(
         id="dna", section=_section(tables, 2, lang), title=t("briefing.dna.title", lang), layout="side",
         message=t("briefing.dna.message", lang, letters="·".join(capabilities["letter"]),
                   capabilities=_join(capabilities[f"name_{lang}"], lang), fields=_join(fields[f"name_{lang}"], lang)),
-        cards=cards, figures=(fig,), illustrative=illustrative,
+        cards=tuple(cards), figures=(fig,), illustrative=illustrative,
+        source_label=t("briefing.dna.source_what", lang), illustrative_label=t("briefing.dna.illustrative_what", lang),
         notes=_with_illustrative_note(t("briefing.dna.notes", lang), illustrative, lang),
         sources=("MSIT briefing 2017-12-07",),
     )
@@ -335,17 +379,49 @@ def _pyeongchang(tables: TableSource, lang: str) -> Slide:
     )
 
 
+def _edition_card(row: pd.Series, lang: str, accent: str) -> Card:
+    """One past briefing as a few numbers: attendees as the heading, place and countries below."""
+    place = row.get(f"place_{lang}")
+    parts = [str(place)] if isinstance(place, str) and place.strip() else []
+    countries = row.get("countries")
+    parts.append(t("briefing.closing.countries", lang, n=_number(countries)) if pd.notna(countries)
+                 else t("briefing.closing.countries_unknown", lang))
+    attendees = row.get("attendees")
+    heading = t("briefing.closing.attendees", lang, n=_number(attendees)) if pd.notna(attendees) \
+        else t("briefing.closing.attendees_unknown", lang)
+    return Card(heading=heading, body=" · ".join(parts), kicker=f"{row['event_date']:%Y-%m-%d}", accent=accent)
+
+
+def _missing_years(dates: pd.Series) -> list[int]:
+    """Years between the first and the last edition with no row (the series is annual)."""
+    years = sorted({int(year) for year in dates.dropna().dt.year})
+    return [year for year in range(years[0], years[-1] + 1) if year not in years] if years else []
+
+
 def _closing(tables: TableSource, lang: str) -> Slide:
-    series = tables["briefing_series"]
-    figs: tuple[go.Figure, ...] = ()
-    if len(series):
-        figs = (presentation_style(figures.briefing_series_chart(series, lang)),)
+    """Thank you, the follow-up, and the briefing series as a few numbers (not a chart: one
+    edition lacks a country count and a year has no row, which a two-measure chart hid)."""
+    series = tables["briefing_series"].sort_values("event_date")
+    cards = []
     follow_up = _fact(tables, "oda", lang)
+    if follow_up:
+        cards.append(Card(heading=follow_up, kicker=_fact(tables, "oda", lang, column="label"),
+                          accent=theme.OKABE_ITO[0], wide=True))
+    recent = series.tail(4)
+    cards.extend(_edition_card(row, lang, theme.OKABE_ITO[(i + 1) % len(theme.OKABE_ITO)])
+                 for i, (_, row) in enumerate(recent.iterrows()))
+    footnote = ""
+    if len(series):
+        missing = _missing_years(recent["event_date"])
+        footnote = t("briefing.closing.series_note", lang, n=len(recent))
+        if missing:
+            footnote += " " + t("briefing.closing.missing_years", lang, years=_join(map(str, missing), lang))
     return Slide(
         id="closing", section=_fact(tables, "host", lang), title=t("briefing.closing.title", lang),
-        layout="figure" if figs else "cards",
-        message=follow_up or t("briefing.closing.message", lang),
-        figures=figs, notes=t("briefing.closing.notes", lang, briefings=len(series)),
+        layout="cards", card_columns=max(1, min(4, len(recent))) if len(recent) else 1,
+        message=t("briefing.closing.message", lang),
+        cards=tuple(cards), footnote=footnote,
+        notes=t("briefing.closing.notes", lang, briefings=len(recent)),
         sources=_sources(series["source"], tables["briefing_facts"].loc[
             tables["briefing_facts"]["fact_id"] == "oda", "source"]),
     )

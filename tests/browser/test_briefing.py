@@ -52,6 +52,13 @@ MEASURE = """(chrome) => {
   const title = slide.querySelector('.bp-title');
   const bar = document.querySelector('.st-key-bp_bar').getBoundingClientRect();
   const charts = Array.from(slide.querySelectorAll('.js-plotly-plot'));
+  const cards = Array.from(slide.querySelectorAll('.bp-card')).map(c => c.getBoundingClientRect().bottom);
+  const barBox = document.querySelector('.st-key-bp_bar');
+  const share = document.querySelector('.st-key-share_briefing [data-testid="stBidiComponentIsolated"]');
+  const shareButton = share && share.shadowRoot && share.shadowRoot.querySelector('button');
+  const heights = Array.from(barBox.querySelectorAll('button, a')).filter(shown)
+      .map(b => Math.round(b.getBoundingClientRect().height));
+  if (shareButton) heights.push(Math.round(shareButton.getBoundingClientRect().height));
   return {
     scrollHeight: document.scrollingElement.scrollHeight, scrollWidth: document.scrollingElement.scrollWidth,
     innerHeight: vh, innerWidth: vw, chrome: visibleChrome, overflow: overflow.slice(0, 10),
@@ -60,6 +67,8 @@ MEASURE = """(chrome) => {
     title: title.textContent, barBelowSlide: bar.bottom > box.top + 1,
     charts: charts.length, drawn: charts.filter(c => c.querySelector('.main-svg')).length,
     svgTexts: slide.querySelectorAll('svg text').length, notes: document.querySelectorAll('.bp-notes').length,
+    cardsReach: cards.length ? (Math.max(...cards) - box.top) / box.height : null,
+    barKbd: Array.from(barBox.querySelectorAll('kbd')).filter(shown).length, barHeights: heights,
   };
 }"""
 
@@ -132,6 +141,12 @@ def test_every_slide_fits_the_projector(page, lang):
             assert facts["notes"] == 0, where  # speaker notes only on the presenter view
             if facts["charts"]:
                 assert facts["svgTexts"] > 3, where  # chart text exists, and was size-checked above
+            if deck[number - 1].layout in ("cards", "side"):
+                # The cards use the height they are given (no half-empty screen under them).
+                assert facts["cardsReach"] >= 0.85, (where, facts["cardsReach"])
+            # Each arrow once (no shortcut hint next to the icon); "Copy link" as tall as its neighbours.
+            assert facts["barKbd"] == 0, where
+            assert max(facts["barHeights"]) - min(facts["barHeights"]) <= 1, (where, facts["barHeights"])
             snap(browser_page, f"briefing_{lang}_{number:02d}_{width}x{height}")
         order.reverse()  # next slide starts at the size this one ended with: one resize per slide saved
     assert browser_page.url.endswith(f"slide={TOTAL}&lang={lang}") or f"slide={TOTAL}" in browser_page.url

@@ -176,8 +176,8 @@ def _chart(fig: go.Figure, key: str) -> None:
 def _body(slide: slides.Slide) -> None:
     with st.container(key="bp_body"):
         if slide.layout == "side" and slide.cards and slide.figures:
-            left, right = st.columns([1, 2.2], gap="medium")
-            left.html(pack.cards_html(slide.cards, columns=1))
+            left, right = st.columns([1, slide.side_ratio], gap="medium")
+            left.html(pack.cards_html(slide.cards, columns=1, fill=True))
             with right:
                 for i, fig in enumerate(slide.figures):
                     _chart(fig, f"bp_chart_{i}")
@@ -187,7 +187,8 @@ def _body(slide: slides.Slide) -> None:
                 _chart(fig, f"bp_chart_{i}")
         else:
             if slide.cards:
-                st.html(pack.cards_html(slide.cards, columns=slide.card_columns, large=not slide.figures))
+                st.html(pack.cards_html(slide.cards, columns=slide.card_columns, large=not slide.figures,
+                                        fill=pack.fills(slide)))
             if len(slide.figures) > 1:
                 for column, (i, fig) in zip(st.columns(len(slide.figures)), enumerate(slide.figures), strict=True):
                     with column:
