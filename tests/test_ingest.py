@@ -391,3 +391,14 @@ def test_ingest_never_raises_whatever_the_bytes(data):
 
 
 _TABLES = load_csv_tables()
+
+
+@pytest.mark.parametrize("value", ['"1,000e50"', "1e400", "99999999999999999999999", "-1e30", "9223372036854775808"])
+def test_huge_whole_numbers_are_named_not_a_crash(value):
+    tables = load_csv_tables()
+    head = ",".join(tables["pillars"].columns)
+    data = f"{head}\nP1,{value},가,A,src\n".encode()
+    result = ingest.ingest("pillars", data, "pillars.csv", tables)
+    codes = [(p.row, p.column, p.code) for p in result.problems]
+    assert (2, "sort_order", "not_int") in codes, codes
+    assert all(code != "internal" for _, _, code in codes)

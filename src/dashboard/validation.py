@@ -62,6 +62,7 @@ class ValidationReport:
         return not self.problems
 
 
+MAX_EXACT_INT = 2**53
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # what astype("str") gives
 _ARROW_ERRORS = (pa_arrow.ArrowInvalid, pa_arrow.ArrowTypeError, pa_arrow.ArrowNotImplementedError)
 
@@ -281,7 +282,8 @@ def coerce_column(values: pd.Series, column_type: str) -> tuple[pd.Series, pd.Se
         return _str_series(_without_blanks(text, blank), index), pd.Series(False, index=index)
     if column_type == "int":
         numbers = pd.Series(_numbers(text, blank), index=index)
-        bad = ~blank & (numbers.isna() | (numbers % 1 != 0))
+        # beyond 2**53 a float64 no longer holds every whole number (and 1e30 overflows Int64)
+        bad = ~blank & (numbers.isna() | (numbers % 1 != 0) | (numbers.abs() > MAX_EXACT_INT))
         typed = numbers.where(~bad).round().astype("Int64")
     elif column_type == "float":
         numbers = _numbers(text, blank)
