@@ -101,7 +101,8 @@ ui.illustrative_notice()
 st.subheader(tr("regions.countries_title"))
 kpis = st.columns(3)
 table = view.table
-kpis[0].metric(tr("regions.kpi_countries"), f"{len(table):,}")
+partners = int((table["iso3"] != maps.origin(countries)["iso3"]).sum())  # Korea is the origin, not a partner
+kpis[0].metric(tr("regions.kpi_countries"), f"{partners:,}")
 kpis[1].metric(tr("regions.kpi_activities"), f"{view.activities:,}")
 kpis[2].metric(tr("regions.kpi_hubs"), f"{len(view.hubs):,}")
 st.caption(tr("regions.countries_shown", count=len(table)))

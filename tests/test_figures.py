@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard import figures, metrics, theme
+from dashboard.i18n import t
 from dashboard.loading import load_csv_tables
 
 
@@ -171,8 +172,7 @@ def test_counts_in_every_count_chart_hover_as_integers(tables):
               figures.capability_trend(metrics.capability_by_year(activity), tables["capabilities"], "ko"),
               figures.capability_heatmap(metrics.capability_field_matrix(activity, tables["capabilities"],
                                                                          tables["fields"]),
-                                         tables["capabilities"], tables["fields"], "ko"),
-              figures.briefing_series_chart(tables["briefing_series"], "ko")]
+                                         tables["capabilities"], tables["fields"], "ko")]
     for chart in charts:
         for trace in chart.data:
             assert ":,.0f}" in trace.hovertemplate and ":,}" not in trace.hovertemplate and ".1f" not in trace.hovertemplate
@@ -186,3 +186,20 @@ def test_target_bullets_hover_values_follow_the_unit(tables):
     money = custom["Export increase from new markets"]
     assert "." not in cases[1] and cases[2] == "30"
     assert money[2] == "1,000.0" and money[1].count(".") == 1
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_briefing_series_names_units_and_says_when_a_count_is_not_recorded(tables, lang):
+    series = tables["briefing_series"].sort_values("event_date")
+    fig = figures.briefing_series_chart(series, lang)
+    attendees, countries = fig.data
+    assert t("unit.persons", lang) in attendees.name and t("unit.countries", lang) in countries.name
+    assert list(attendees.y) == list(series["attendees"])  # the table's numbers, nothing invented
+    missing = series["countries"].isna().to_numpy()
+    assert missing.any()  # the shipped data has a briefing without a country count
+    assert [text for text, gap in zip(countries.text, missing, strict=True) if gap] == \
+        [t("chart.not_recorded", lang)] * int(missing.sum())
+    assert all(text.startswith("~") and "." not in text for text, gap in zip(countries.text, missing, strict=True)
+               if not gap)
+    assert fig.layout.yaxis.range[1] > max(series["attendees"].max(), series["countries"].max())  # headroom
+    assert fig.layout.barmode == "group"

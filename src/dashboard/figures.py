@@ -281,18 +281,27 @@ def exports_by_destination_chart(frame: pd.DataFrame, countries: pd.DataFrame, r
 
 
 def briefing_series_chart(series: pd.DataFrame, lang: str) -> go.Figure:
+    """Attendees (persons) and countries represented per briefing, as grouped bars with their
+    numbers on them; a briefing whose country count is not recorded says so instead of a gap."""
     data = series.sort_values("event_date")
+    labels = list(data["event_date"].dt.strftime("%Y-%m-%d"))
+    places = [f" · {where}" if isinstance(where, str) and where else "" for where in data[f"place_{lang}"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=data["event_date"].dt.strftime("%Y-%m-%d"), y=data["attendees"],
-                         name=t("chart.attendees", lang), marker_color=theme.OKABE_ITO[0],
-                         hovertemplate="%{x}: ~%{y:,.0f} " + t("chart.attendees", lang) + "<extra></extra>"))
-    fig.add_trace(go.Scatter(x=data["event_date"].dt.strftime("%Y-%m-%d"), y=data["countries"],
-                             name=t("chart.countries", lang), mode="markers+lines",
-                             line=dict(color=theme.OKABE_ITO[1], width=3),
-                             hovertemplate="%{x}: ~%{y:,.0f} " + t("chart.countries", lang) + "<extra></extra>"))
+    for column, colour, unit in (("attendees", theme.OKABE_ITO[0], "unit.persons"),
+                                 ("countries", theme.OKABE_ITO[1], "unit.countries")):
+        name = f"{t(f'chart.{column}', lang)} ({t(unit, lang)})"
+        values = data[column]
+        text = [f"~{v:,.0f}" if pd.notna(v) else t("chart.not_recorded", lang) for v in values]
+        fig.add_trace(go.Bar(x=labels, y=values.fillna(0), name=name, marker_color=colour, text=text,
+                             textposition="outside", cliponaxis=False,
+                             customdata=[where + ": " + (f"{v} {t(unit, lang)}" if pd.notna(n) else v)
+                                         for where, v, n in zip(places, text, values, strict=True)],
+                             hovertemplate="%{x}%{customdata}<extra>" + name + "</extra>"))
+    top = float(pd.concat([data["attendees"], data["countries"]]).max() or 0)
     fig.update_xaxes(title=None, type="category")
-    fig.update_layout(legend=dict(orientation="h", y=-0.2))
-    return _layout(fig, t("chart.series_title", lang), height=360)
+    fig.update_yaxes(title=None, range=[0, top * 1.2 if top else 1])
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.25))
+    return _layout(fig, t("chart.series_title", lang), height=380)
 
 
 def milestones_timeline(milestones: pd.DataFrame, lang: str) -> go.Figure:

@@ -67,7 +67,7 @@ def test_selection_from_the_url_filters_table_lists_and_map(open_page):
     body = texts(at)
     assert "Selected\\: Viet Nam" in body
     assert "Korea–Vietnam IT Support Center" in body and "KIST Europe" not in body
-    assert {m.label: m.value for m in at.metric}["Countries"] == "1"
+    assert {m.label: m.value for m in at.metric}["Partner countries"] == "1"
     outline = [trace for trace in map_spec(at)["data"] if trace.get("hoverinfo") == "skip"
                and trace["type"] == "choropleth"]
     assert [trace["locations"] for trace in outline] == [["VNM"]]
@@ -137,3 +137,10 @@ def test_sidebar_region_filter_limits_the_map_and_the_picker(open_page):
 def test_selection_without_exports_shows_a_notice_instead_of_the_chart(open_page):
     at = open_page("regions", lang="en", sel="DEU")
     assert any("no ICT export figures by destination for this selection" in i.value for i in at.info)
+
+
+def test_partner_count_leaves_out_korea(open_page):
+    at = open_page("regions", lang="en")
+    table = at.dataframe[0].value
+    assert "KOR" in set(table.iloc[:, 0])  # Korea is listed (as the origin) ...
+    assert {m.label: m.value for m in at.metric}["Partner countries"] == f"{len(table) - 1:,}"  # ... not counted
