@@ -86,6 +86,8 @@ st.plotly_chart(view.map, key=MAP_KEY, on_select=_select_from_map, selection_mod
 st.caption(tr("regions.disclaimer"))
 if measure is not None and measure.scope == "region":
     st.caption(tr("regions.measure_note_region"))
+if measure is not None and measure.id == maps.ACTIVITIES_MEASURE:
+    st.caption(tr("regions.measure_note_activities"))
 if measure is not None and measure.id == maps.EXPORTS_MEASURE:
     if measure.period:
         st.caption(tr("regions.measure_note_exports"))

@@ -134,12 +134,21 @@ def test_pillar_colours_are_okabe_ito_and_new_pillars_get_distinct_spares():
     assert len(set(colours.values())) == 6
 
 
-def _date_axes(tables, lang):
+def _progress_axis(tables, lang):
     target = tables["targets"].set_index("target_id").loc["T1"].copy()
     target["target_id"] = "T1"
     cumulative = metrics.cumulative_progress(tables["progress"], "T1")
-    progress = figures.progress_line(cumulative, target, metrics.projection(cumulative, 2022), lang)
-    return [progress.layout.xaxis, figures.milestones_timeline(tables["milestones"], lang).layout.xaxis]
+    return figures.progress_line(cumulative, target, metrics.projection(cumulative, 2022), lang).layout.xaxis
+
+
+def _date_axes(tables, lang):
+    return [figures.milestones_timeline(tables["milestones"], lang).layout.xaxis]
+
+
+@pytest.mark.parametrize(("lang", "label"), [("ko", "%Y년"), ("en", "%Y")])
+def test_progress_years_are_labelled_in_the_middle_of_each_year(tables, lang, label):
+    axis = _progress_axis(tables, lang)
+    assert axis.tickformat == label and axis.dtick == "M12" and axis.ticklabelmode == "period"
 
 
 def test_korean_date_axes_write_numeric_dates_not_english_month_names(tables):

@@ -41,6 +41,12 @@ def date_axis(lang: str) -> dict:
     return {"tickformatstops": [dict(stop) for stop in KO_DATE_TICKS]} if lang == "ko" else {}
 
 
+def year_axis(lang: str) -> dict:
+    """A date axis labelled by year, each label centred on its year: a point at the end of 2022
+    then sits under "2022", not at a tick labelled "2023"."""
+    return {"dtick": "M12", "tickformat": "%Y년" if lang == "ko" else "%Y", "ticklabelmode": "period"}
+
+
 #: Units whose values are counts: shown as whole numbers ("19 건", not "19.0 건"); money keeps decimals.
 COUNT_UNITS = frozenset({"cases", "persons", "activities", "countries"})
 
@@ -125,7 +131,7 @@ def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float 
             line=dict(color=theme.OKABE_ITO[1], dash="dot", width=3),
             hovertemplate="%{x|%Y-%m-%d}<br>" + number + unit + "<extra></extra>"))
     fig.update_yaxes(title=unit, rangemode="tozero")
-    fig.update_xaxes(title=None, **date_axis(lang))
+    fig.update_xaxes(title=None, **year_axis(lang))
     fig.update_layout(legend=dict(orientation="h", y=-0.15))
     return _layout(fig, target[f"name_{lang}"], height=420)
 

@@ -144,3 +144,11 @@ def test_partner_count_leaves_out_korea(open_page):
     table = at.dataframe[0].value
     assert "KOR" in set(table.iloc[:, 0])  # Korea is listed (as the origin) ...
     assert {m.label: m.value for m in at.metric}["Partner countries"] == f"{len(table) - 1:,}"  # ... not counted
+
+
+def test_activities_measure_explains_it_is_per_country(open_page):
+    from dashboard.i18n import t
+
+    assert t("regions.measure_note_activities", "en") not in [c.value for c in open_page("regions", lang="en").caption]
+    at = open_page("regions", lang="en", measure="activities")
+    assert t("regions.measure_note_activities", "en") in [c.value for c in at.caption]
