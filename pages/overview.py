@@ -36,7 +36,7 @@ with right:
 st.subheader(tr("overview.briefing"))
 facts, series = st.columns([3, 2], gap="large")
 with facts:
-    ui.facts_table(tables["briefing_facts"], "overview_facts")
+    ui.facts_table(tables, "briefing_facts", "overview_facts")
 with series:
     briefings = tables["briefing_series"]
     ui.chart(cached.table_figure(tables, figures.briefing_series_chart, "briefing_series", L), briefings,

@@ -103,8 +103,7 @@ ui.illustrative_notice()
 st.subheader(tr("regions.countries_title"))
 kpis = st.columns(3)
 table = view.table
-partners = int((table["iso3"] != maps.origin(countries)["iso3"]).sum())  # Korea is the origin, not a partner
-kpis[0].metric(tr("regions.kpi_countries"), f"{partners:,}")
+kpis[0].metric(tr("regions.kpi_countries"), f"{view.partners:,}")  # Korea is the origin, not a partner
 kpis[1].metric(tr("regions.kpi_activities"), f"{view.activities:,}")
 kpis[2].metric(tr("regions.kpi_hubs"), f"{len(view.hubs):,}")
 st.caption(tr("regions.countries_shown", count=len(table)))
@@ -143,4 +142,4 @@ with right:
                  table="ict_exports_by_destination", sources=view.destinations["source"])
 
 st.subheader(tr("regions.context"))
-ui.facts_table(tables["context_facts"], "regions_context")
+ui.facts_table(tables, "context_facts", "regions_context")

@@ -84,3 +84,9 @@ def test_export_chart_without_selection_keeps_the_generic_title(tables):
     chart = regions.view(tables, Filters(), "", "region", "en").destinations_chart
     assert chart.layout.title.text == "ICT exports by main destination"
     assert {trace.name: trace.marker.color for trace in chart.data}["China"] == theme.REGION_COLOURS["CN"]
+
+
+@pytest.mark.parametrize("sel", ["", "SEA", "KP"])
+def test_partner_count_is_the_table_without_korea(tables, sel):
+    view = regions.view(tables, Filters(), sel, "region", "en")
+    assert view.partners == len(view.table) - int("KOR" in set(view.table["iso3"]))

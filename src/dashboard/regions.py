@@ -38,6 +38,7 @@ class View:
     measure: maps.Measure | None
     map: go.Figure
     table: pd.DataFrame
+    partners: int  # countries in the table but Korea, the origin
     activities: int
     hubs: pd.DataFrame
     initiatives: pd.DataFrame
@@ -89,6 +90,7 @@ def view(tables: Mapping[str, pd.DataFrame], filters: metrics.Filters, sel: str,
         activities_chart = maps.activities_by_initiative_chart(
             by_year, tables["initiatives"], lang, t("regions.activities_for", lang, name=name))
 
+    table = maps.countries_table(countries, tables["regions"], measure, lang, selection)
     exports = tables["ict_exports_by_destination"]
     destinations = exports if selection is None else exports[exports["destination_id"].isin(selection.iso3)]
     return View(
@@ -97,7 +99,8 @@ def view(tables: Mapping[str, pd.DataFrame], filters: metrics.Filters, sel: str,
         measure=measure,
         map=maps.region_map(countries, tables["regions"], hubs, lang, measure=measure, selected=selection,
                             height=map_height),
-        table=maps.countries_table(countries, tables["regions"], measure, lang, selection),
+        table=table,
+        partners=int((table["iso3"] != maps.origin(countries)["iso3"]).sum()),
         activities=int(chosen_activity["activities"].sum()),
         hubs=chosen_hubs,
         initiatives=maps.initiatives_for(selection, regions, tables["initiatives"], chosen_activity),

@@ -179,13 +179,17 @@ def _attribute_card(column, row) -> None:
         st.caption(escape_md(getattr(row, f"description_{lang()}")))
 
 
-def facts_table(facts: pd.DataFrame, key: str) -> None:
+def facts_table(tables, table: str, key: str) -> None:
     """Label / value / source rows of a facts table, in the UI language."""
-    L = lang()
+    data_table(cached.per_state(tables, facts_in, table, lang()), key, wrap=True)
+
+
+def facts_in(tables, table: str, lang: str) -> pd.DataFrame:
+    """The label, value and source columns of facts `table` in `lang`, in their order."""
+    facts = tables[table]
     view = facts.sort_values("sort_order") if "sort_order" in facts else facts
-    shown = view[[f"label_{L}", f"value_{L}", "source"]].rename(
-        columns={f"label_{L}": "label", f"value_{L}": "value"})
-    data_table(shown, key, wrap=True)
+    return view[[f"label_{lang}", f"value_{lang}", "source"]].rename(
+        columns={f"label_{lang}": "label", f"value_{lang}": "value"})
 
 
 def initiative_list(initiatives: pd.DataFrame, pillars: pd.DataFrame, themes: pd.DataFrame,
