@@ -120,7 +120,7 @@ def test_a_pillar_has_one_colour_in_treemap_and_sankey_whatever_the_filter(table
     treemap_colour = dict(zip(treemap.labels, treemap.marker.colors, strict=True))
     links = metrics.strategy_links(pillars, initiatives, tables["regions"], themes, "en")
     sankey = figures.strategy_sankey(links, "en").data[0]
-    sankey_colour = dict(zip(sankey.node.label, sankey.node.color, strict=True))
+    sankey_colour = dict(zip(sankey.node.customdata, sankey.node.color, strict=True))  # full names
     for pillar in pillars.itertuples(index=False):
         expected = theme.PILLAR_COLOURS[pillar.pillar_id]
         assert treemap_colour[pillar.name_en] == sankey_colour[pillar.name_en] == expected
@@ -212,3 +212,16 @@ def test_briefing_series_names_units_and_says_when_a_count_is_not_recorded(table
                if not gap)
     assert fig.layout.yaxis.range[1] > max(series["attendees"].max(), series["countries"].max())  # headroom
     assert fig.layout.barmode == "group"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_sankey_cuts_long_labels_on_the_chart_but_not_in_the_hover(tables, lang):
+    strategy = metrics.strategy_links(tables["pillars"], tables["initiatives"], tables["regions"], tables["themes"],
+                                      lang)
+    node = figures.strategy_sankey(strategy, lang).data[0].node
+    limit = figures.SANKEY_LABEL_CHARS[lang]
+    assert all(len(label) <= limit for label in node.label)
+    full = list(node.customdata)
+    assert any(len(label) > limit for label in full)  # the shipped pillar names are long
+    assert all(shown == whole or (shown.endswith("…") and whole.startswith(shown[:-1]))
+               for shown, whole in zip(node.label, full, strict=True))

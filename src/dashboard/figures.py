@@ -167,6 +167,10 @@ def strategy_treemap(tree: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, t("chart.sunburst_title", lang), height=520)
 
 
+#: Characters of a Sankey node label before it is cut (Korean glyphs are about twice as wide).
+SANKEY_LABEL_CHARS = {"ko": 18, "en": 34}
+
+
 def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
     labels = list(dict.fromkeys([*links["source"], *links["target"]]))
     index = {label: i for i, label in enumerate(labels)}
@@ -175,14 +179,19 @@ def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
     for row in links.itertuples(index=False):
         node_colour.setdefault(row.source, colours[row.pillar_id])
         node_colour.setdefault(row.target, _rgba(colours[row.pillar_id], 0.55))
+    # a long pillar name would run into its initiatives' labels: cut on the chart, whole in the hover
+    limit = SANKEY_LABEL_CHARS[lang] if lang in SANKEY_LABEL_CHARS else SANKEY_LABEL_CHARS["en"]
+    shown = [label if len(label) <= limit else label[:limit - 1].rstrip() + "…" for label in labels]
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node=dict(label=labels, pad=16, thickness=14, color=[node_colour[label] for label in labels],
-                  line=dict(width=0), hovertemplate="%{label}<extra></extra>"),
+        node=dict(label=shown, customdata=labels, pad=18, thickness=14,
+                  color=[node_colour[label] for label in labels], line=dict(width=0),
+                  hovertemplate="%{customdata}<extra></extra>"),
         link=dict(source=[index[s] for s in links["source"]], target=[index[x] for x in links["target"]],
                   value=links["value"], color=[_rgba(colours[p], 0.28) for p in links["pillar_id"]],
-                  hovertemplate="%{source.label} → %{target.label}<extra></extra>"),
-        textfont=dict(size=14),
+                  customdata=[f"{a} → {b}" for a, b in zip(links["source"], links["target"], strict=True)],
+                  hovertemplate="%{customdata}<extra></extra>"),
+        textfont=dict(size=14, color=theme.INK),
     ))
     return _layout(fig, t("chart.sankey_title", lang), height=640)
 
