@@ -64,3 +64,13 @@ def test_pillar_filter_narrows_initiatives(open_page):
     labels = [e.label for e in at.expander]
     assert any("I7" in label for label in labels)
     assert not any(label.startswith("I1") for label in labels)
+
+
+def test_fact_tables_wrap_and_escape_every_cell(open_page):
+    at = open_page("overview", lang="en")
+    tables = at.get("table")
+    assert len(tables) == 1  # the briefing facts, as a static table whose sentences wrap
+    frame = tables[0].value
+    assert list(frame.columns) == ["Item", "Value", "Source"]
+    assert "7–8 December 2017" in set(frame["Value"])
+    assert "Ministry of Science and ICT \\(MSIT\\)" in set(frame["Value"])  # Markdown-escaped for st.table

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import geo_assets, metrics
 from dashboard.export import to_csv_bytes
 from dashboard.figure_text import escape_figure
+from dashboard.i18n import t
 from dashboard.schema import table_specs
 from dashboard.ui import cached
 from dashboard.ui.state import clear_filters, lang, tr
@@ -21,18 +22,25 @@ def plotly_config() -> dict:
     return geo_assets.plotly_config(lang(), base_url_path=st.get_option("server.baseUrlPath") or "")
 
 
-def localise_columns(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
-    """Column headers in the UI language: schema labels for table columns, `col.*` keys otherwise."""
+def localise_columns(frame: pd.DataFrame, table: str | None = None, language: str | None = None) -> pd.DataFrame:
+    """Column headers in `language` (default: the UI's): schema labels for table columns, `col.*`
+    keys otherwise."""
+    language = language or lang()
     labels: dict[str, str] = {}
     spec = table_specs().get(table) if table else None
     for column in frame.columns:
         if spec is not None and column in spec.column_names:
-            labels[column] = spec.column(column).label(lang())
+            labels[column] = spec.column(column).label(language)
         else:
             key = f"col.{column}"
-            text = tr(key)
+            text = t(key, language)
             labels[column] = text if text != key else str(column)
     return frame.rename(columns=labels)
+
+
+def escaped_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every header and cell Markdown-escaped, missing as empty (st.table reads cells as Markdown)."""
+    return frame.rename(columns=escape_md).map(lambda v: "" if pd.isna(v) else escape_md(str(v)))
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,11 +72,15 @@ def data_table(frame: pd.DataFrame, key: str, *, table: str | None = None, file_
     """
     shown = localise_columns(for_display(frame), table)
     if wrap:
-        st.table(shown.rename(columns=escape_md).map(lambda v: "" if pd.isna(v) else escape_md(str(v))),
-                 hide_index=True)
+        st.table(escaped_cells(shown), hide_index=True)
     else:
         st.dataframe(shown, hide_index=True, width="stretch", height=height)
-    st.download_button(tr("ui.download_csv"), data=lambda: to_csv_bytes(shown), file_name=f"{file_stem or key}.csv",
+    csv_download(shown, file_stem or key, key)
+
+
+def csv_download(shown: pd.DataFrame, file_stem: str, key: str) -> None:
+    """The CSV download of a shown table, built only when clicked (no rerun, nothing on reruns)."""
+    st.download_button(tr("ui.download_csv"), data=lambda: to_csv_bytes(shown), file_name=f"{file_stem}.csv",
                        mime="text/csv", key=f"dl_{key}", icon=":material/download:", on_click="ignore")
 
 
@@ -180,16 +192,20 @@ def _attribute_card(column, row) -> None:
 
 
 def facts_table(tables, table: str, key: str) -> None:
-    """Label / value / source rows of a facts table, in the UI language."""
-    data_table(cached.per_state(tables, facts_in, table, lang()), key, wrap=True)
+    """Label / value / source rows of a facts table in the UI language, wrapped, with a CSV download."""
+    shown, escaped = cached.per_state(tables, facts_in, table, lang())
+    st.table(escaped, hide_index=True)
+    csv_download(shown, key, key)
 
 
-def facts_in(tables, table: str, lang: str) -> pd.DataFrame:
-    """The label, value and source columns of facts `table` in `lang`, in their order."""
+def facts_in(tables, table: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The label, value and source columns of facts `table` in `language`, in their order, with
+    localised headers; and the same escaped for st.table (built once per published state)."""
     facts = tables[table]
     view = facts.sort_values("sort_order") if "sort_order" in facts else facts
-    return view[[f"label_{lang}", f"value_{lang}", "source"]].rename(
-        columns={f"label_{lang}": "label", f"value_{lang}": "value"})
+    shown = localise_columns(view[[f"label_{language}", f"value_{language}", "source"]].rename(
+        columns={f"label_{language}": "label", f"value_{language}": "value"}), language=language)
+    return shown, escaped_cells(shown)
 
 
 def initiative_list(initiatives: pd.DataFrame, pillars: pd.DataFrame, themes: pd.DataFrame,
