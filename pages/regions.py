@@ -103,7 +103,8 @@ ui.illustrative_notice()
 st.subheader(tr("regions.countries_title"))
 kpis = st.columns(3)
 table = view.table
-kpis[0].metric(tr("regions.kpi_countries"), f"{view.partners:,}")  # Korea is the origin, not a partner
+kpis[0].metric(tr("regions.kpi_countries"), f"{view.partners:,}",  # Korea is the origin, not a partner
+               help=tr("regions.kpi_countries_help"))
 kpis[1].metric(tr("regions.kpi_activities"), f"{view.activities:,}")
 kpis[2].metric(tr("regions.kpi_hubs"), f"{len(view.hubs):,}")
 st.caption(tr("regions.countries_shown", count=len(table)))

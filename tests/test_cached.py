@@ -90,7 +90,8 @@ def test_figures_equal_the_uncached_builders(tables, filters, lang):
         cumulative = metrics.cumulative_progress(progress, target["target_id"])
         projected = metrics.projection(cumulative, int(target["horizon_year"]))
         assert same_figure(cached.progress_line(tables, filters, target["target_id"], lang),
-                           figures.progress_line(cumulative, target, projected, lang))
+                           figures.progress_line(cumulative, target, projected, lang,
+                                                 partial=partial(tables, filters)))
         by_region = metrics.progress_by_region(progress, target["target_id"])
         assert same_figure(cached.progress_by_region_bar(tables, filters, target["target_id"], lang),
                            figures.progress_by_region_bar(by_region, tables["regions"], target["unit"], lang))

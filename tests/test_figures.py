@@ -36,6 +36,9 @@ def test_progress_line_has_cumulative_trajectory_and_projection(tables):
     assert list(fig.data[0].y) == pytest.approx(list(cumulative["cumulative"]))
     assert fig.data[1].y[-1] == 30
     assert fig.data[2].y[-1] == pytest.approx(projected)
+    partial = figures.progress_line(cumulative, target, projected, "ko", partial=True)
+    assert [trace.name for trace in partial.data] == ["누적 실적", "추세 전망"]  # no national path ...
+    assert not partial.layout.shapes and not partial.layout.annotations  # ... and no national goal line
 
 
 def test_sankey_and_sunburst_are_built_from_the_tables(tables):
@@ -202,12 +205,13 @@ def test_briefing_series_names_units_and_says_when_a_count_is_not_recorded(table
     series = tables["briefing_series"].sort_values("event_date")
     fig = figures.briefing_series_chart(series, lang)
     attendees, countries = fig.data
-    assert t("unit.persons", lang) in attendees.name and t("unit.countries", lang) in countries.name
+    assert attendees.name == t("chart.attendees", lang) and countries.name == t("chart.countries", lang)
+    assert t("unit.persons", lang) in attendees.hovertemplate + "".join(attendees.customdata)
     assert list(attendees.y) == list(series["attendees"])  # the table's numbers, nothing invented
     missing = series["countries"].isna().to_numpy()
     assert missing.any()  # the shipped data has a briefing without a country count
-    assert [text for text, gap in zip(countries.text, missing, strict=True) if gap] == \
-        [t("chart.not_recorded", lang)] * int(missing.sum())
+    notes = [a.text for a in fig.layout.annotations if a.text == t("chart.not_recorded", lang)]
+    assert len(notes) == int(missing.sum())  # said above the axis, readable (not a shrunken bar text)
     assert all(text.startswith("~") and "." not in text for text, gap in zip(countries.text, missing, strict=True)
                if not gap)
     assert fig.layout.yaxis.range[1] > max(series["attendees"].max(), series["countries"].max())  # headroom

@@ -166,7 +166,7 @@ def test_package_cards_state_each_count_once(decks, tables):
     en = next(slide for slide in decks["en"] if slide.id == "package")
     assert [card.body for card in en.cards] == ["ASEAN 10 of the New Southern Policy (2017)",
                                                 "UN M49 Southern Asia · 9 countries",
-                                                "13 countries of the New Northern Policy (2017)"]
+                                                "13 of the New Northern Policy (2017) countries"]
     assert len(en.cards) == int((regions["role"] == "package").sum())
 
 

@@ -97,9 +97,12 @@ def thin(frame: pd.DataFrame, max_points: int = MAX_LINE_POINTS) -> pd.DataFrame
     return frame.iloc[positions]
 
 
-def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float | None, lang: str) -> go.Figure:
+def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float | None, lang: str,
+                  *, partial: bool = False) -> go.Figure:
     """Cumulative progress of one target against the straight trajectory to its goal, with projection.
 
+    `partial`: the series is a filtered part (a region, some years); the goal and the path to it
+    are national, so they are not drawn against it.
     A cumulative series longer than MAX_LINE_POINTS periods is drawn through evenly spaced points
     (the last one included), so that the figure stays small whatever the size of the data.
     """
@@ -114,7 +117,7 @@ def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float 
     ))
     goal = target["goal_value"]
     horizon = int(target["horizon_year"])
-    if pd.notna(goal):
+    if pd.notna(goal) and not partial:
         path = metrics.trajectory(int(target["baseline_year"]), horizon, float(goal))
         fig.add_trace(go.Scatter(x=path["period_end"], y=path["value"], mode="lines",
                                  name=t("chart.trajectory", lang),
@@ -168,7 +171,7 @@ def strategy_treemap(tree: pd.DataFrame, lang: str) -> go.Figure:
 
 
 #: Characters of a Sankey node label before it is cut (Korean glyphs are about twice as wide).
-SANKEY_LABEL_CHARS = {"ko": 18, "en": 34}
+SANKEY_LABEL_CHARS = {"ko": 24, "en": 44}
 
 
 def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
@@ -304,10 +307,15 @@ def briefing_series_chart(series: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure()
     for column, colour, unit in (("attendees", theme.OKABE_ITO[0], "unit.persons"),
                                  ("countries", theme.OKABE_ITO[1], "unit.countries")):
-        name = f"{t(f'chart.{column}', lang)} ({t(unit, lang)})"
+        name = t(f"chart.{column}", lang)
         values = data[column]
         text = [f"~{v:,.0f}" if pd.notna(v) else t("chart.not_recorded", lang) for v in values]
-        fig.add_trace(go.Bar(x=labels, y=values.fillna(0), name=name, marker_color=colour, text=text,
+        for label, value in zip(labels, values, strict=True):
+            if pd.isna(value):  # a zero-height bar's text would shrink to nothing: say it above the axis
+                fig.add_annotation(x=label, y=0, yshift=14, text=t("chart.not_recorded", lang), showarrow=False,
+                                   font=dict(size=13, color=theme.MUTED), xshift=22)
+        fig.add_trace(go.Bar(x=labels, y=values.fillna(0), name=name, marker_color=colour,
+                             text=[value if pd.notna(n) else "" for value, n in zip(text, values, strict=True)],
                              textposition="outside", cliponaxis=False,
                              customdata=[where + ": " + (f"{v} {t(unit, lang)}" if pd.notna(n) else v)
                                          for where, v, n in zip(places, text, values, strict=True)],

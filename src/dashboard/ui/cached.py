@@ -292,7 +292,8 @@ def target_bullets(tables: Tables, filters: Filters, lang: str) -> go.Figure:
 def _progress_line(tables: Tables, key: FilterKey, target_id: str, lang: str) -> go.Figure:
     cumulative, projected = target_progress(tables, _filters(key), target_id)
     target = tables["targets"].set_index("target_id", drop=False).loc[target_id]
-    return escaped(figures.progress_line(cumulative, target, projected, lang))
+    partial = metrics.narrows_progress(_filters(key), year_bounds(tables))
+    return escaped(figures.progress_line(cumulative, target, projected, lang, partial=partial))
 
 
 def progress_line(tables: Tables, filters: Filters, target_id: str, lang: str) -> go.Figure:
