@@ -229,3 +229,12 @@ def test_sankey_cuts_long_labels_on_the_chart_but_not_in_the_hover(tables, lang)
     assert any(len(label) > limit for label in full)  # the shipped pillar names are long
     assert all(shown == whole or (shown.endswith("…") and whole.startswith(shown[:-1]))
                for shown, whole in zip(node.label, full, strict=True))
+
+
+def test_region_bars_keep_their_thickness_when_one_region_is_left(tables):
+    one = pd.DataFrame({"region_id": ["SEA"], "value": [4.0]})
+    fig = figures.progress_by_region_bar(one, tables["regions"], "cases", "en")
+    assert list(fig.layout.yaxis.range) == [figures.BAR_SLOTS - 0.5, -0.5]  # a bar among six slots, on top
+    many = pd.DataFrame({"region_id": list(tables["regions"]["region_id"]), "value": 1.0})
+    assert fig.layout.yaxis.range[0] <= figures.progress_by_region_bar(many, tables["regions"], "cases",
+                                                                        "en").layout.yaxis.range[0]

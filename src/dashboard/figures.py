@@ -139,6 +139,9 @@ def progress_line(cumulative: pd.DataFrame, target: pd.Series, projected: float 
     return _layout(fig, target[f"name_{lang}"], height=420)
 
 
+BAR_SLOTS = 6
+
+
 def progress_by_region_bar(frame: pd.DataFrame, regions: pd.DataFrame, unit: str, lang: str) -> go.Figure:
     data = frame.merge(regions[["region_id", f"name_{lang}"]], on="region_id", how="left")
     colours = theme.region_colours(list(regions["region_id"]))
@@ -148,7 +151,9 @@ def progress_by_region_bar(frame: pd.DataFrame, regions: pd.DataFrame, unit: str
         hovertemplate="%{y}: %{x:" + value_format(unit) + "} " + _unit(unit, lang) + "<extra></extra>",
     ))
     fig.update_xaxes(title=_unit(unit, lang))
-    fig.update_yaxes(title=None, autorange="reversed")
+    # room for at least BAR_SLOTS bars, top down: one region (a filtered view) is a bar, not a block
+    slots = max(len(data), BAR_SLOTS)
+    fig.update_yaxes(title=None, autorange=False, range=[slots - 0.5, -0.5])
     return _layout(fig, t("chart.by_region", lang), height=360)
 
 
@@ -312,8 +317,9 @@ def briefing_series_chart(series: pd.DataFrame, lang: str) -> go.Figure:
         text = [f"~{v:,.0f}" if pd.notna(v) else t("chart.not_recorded", lang) for v in values]
         for label, value in zip(labels, values, strict=True):
             if pd.isna(value):  # a zero-height bar's text would shrink to nothing: say it above the axis
-                fig.add_annotation(x=label, y=0, yshift=14, text=t("chart.not_recorded", lang), showarrow=False,
-                                   font=dict(size=13, color=theme.MUTED), xshift=22)
+                fig.add_annotation(x=label, y=0, yanchor="bottom", yshift=4, xshift=14, textangle=-90,
+                                   showarrow=False, text=t("chart.not_recorded", lang),
+                                   font=dict(size=12, color=theme.MUTED))
         fig.add_trace(go.Bar(x=labels, y=values.fillna(0), name=name, marker_color=colour,
                              text=[value if pd.notna(n) else "" for value, n in zip(text, values, strict=True)],
                              textposition="outside", cliponaxis=False,
