@@ -238,3 +238,15 @@ def test_region_bars_keep_their_thickness_when_one_region_is_left(tables):
     many = pd.DataFrame({"region_id": list(tables["regions"]["region_id"]), "value": 1.0})
     assert fig.layout.yaxis.range[0] <= figures.progress_by_region_bar(many, tables["regions"], "cases",
                                                                         "en").layout.yaxis.range[0]
+
+
+def test_trade_balance_breaks_at_a_year_without_figures(tables):
+    trade = tables["ict_trade"]
+    fig = figures.ict_trade_chart(trade, "en")
+    balance = fig.data[-1]
+    years = list(balance.x)
+    assert years == list(range(int(trade["year"].min()), int(trade["year"].max()) + 1))
+    missing = sorted(set(years) - set(trade["year"].astype(int)))
+    assert missing  # the shipped data has no figure for 2014
+    assert all(balance.y[years.index(year)] is None or pd.isna(balance.y[years.index(year)]) for year in missing)
+    assert balance.connectgaps is False

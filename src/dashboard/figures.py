@@ -252,12 +252,19 @@ def capability_trend(by_year: pd.DataFrame, capabilities: pd.DataFrame, lang: st
 
 
 def ict_trade_chart(trade: pd.DataFrame, lang: str) -> go.Figure:
+    """Exports and imports as bars, the balance as a line that breaks where a year has no figure
+    (a line drawn straight across a missing year would invent its value)."""
+    trade = trade.dropna(subset=["year"]).sort_values("year")
+    if len(trade):
+        years = range(int(trade["year"].min()), int(trade["year"].max()) + 1)
+        trade = trade.set_index(trade["year"].astype(int)).reindex(years).rename_axis("_year").reset_index()
+        trade["year"] = trade["_year"]
     fig = go.Figure()
     for column, colour in (("exports_usd_bn", theme.OKABE_ITO[0]), ("imports_usd_bn", theme.OKABE_ITO[1])):
         fig.add_trace(go.Bar(x=trade["year"], y=trade[column], name=t(f"chart.{column}", lang), marker_color=colour,
                              hovertemplate="%{x}: %{y:,.2f} " + t("unit.usd_bn", lang) + "<extra></extra>"))
     fig.add_trace(go.Scatter(x=trade["year"], y=trade["surplus_usd_bn"], name=t("chart.surplus_usd_bn", lang),
-                             mode="lines+markers", line=dict(color=theme.OKABE_ITO[2], width=3),
+                             mode="lines+markers", line=dict(color=theme.OKABE_ITO[2], width=3), connectgaps=False,
                              hovertemplate="%{x}: %{y:,.2f} " + t("unit.usd_bn", lang) + "<extra></extra>"))
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.15))
     fig.update_xaxes(title=None, **year_ticks(trade["year"]))
