@@ -143,4 +143,5 @@ with right:
                  table="ict_exports_by_destination", sources=view.destinations["source"])
 
 st.subheader(tr("regions.context"))
-ui.facts_table(tables, "context_facts", "regions_context")
+if not ui.facts_table(tables, "context_facts", "regions_context", selection.region_ids if selection else ()):
+    st.caption(tr("regions.no_context", name=escape_md(view.selection_name)))

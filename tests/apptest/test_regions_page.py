@@ -152,3 +152,15 @@ def test_activities_measure_explains_it_is_per_country(open_page):
     assert t("regions.measure_note_activities", "en") not in [c.value for c in open_page("regions", lang="en").caption]
     at = open_page("regions", lang="en", measure="activities")
     assert t("regions.measure_note_activities", "en") in [c.value for c in at.caption]
+
+
+def test_policy_table_follows_the_selection(open_page):
+    from dashboard.i18n import t
+
+    everything = open_page("regions", lang="en").get("table")[0].value
+    assert {"New Southern Policy", "New Northern Policy"} <= set(everything.iloc[:, 0])
+    south_east = open_page("regions", lang="en", sel="VNM").get("table")[0].value
+    assert list(south_east.iloc[:, 0]) == ["New Southern Policy"]  # Viet Nam's region only
+    peninsula = open_page("regions", lang="en", sel="KP")
+    assert not peninsula.get("table")
+    assert t("regions.no_context", "en", name="Korean Peninsula") in [c.value for c in peninsula.caption]

@@ -191,17 +191,24 @@ def _attribute_card(column, row) -> None:
         st.caption(escape_md(getattr(row, f"description_{lang()}")))
 
 
-def facts_table(tables, table: str, key: str) -> None:
-    """Label / value / source rows of a facts table in the UI language, wrapped, with a CSV download."""
-    shown, escaped = cached.per_state(tables, facts_in, table, lang())
+def facts_table(tables, table: str, key: str, region_ids: tuple[str, ...] = ()) -> bool:
+    """Label / value / source rows of a facts table in the UI language, wrapped, with a CSV download;
+    only the rows of `region_ids` when given. False (and nothing drawn) when no row is left."""
+    shown, escaped = cached.per_state(tables, facts_in, table, lang(), tuple(region_ids))
+    if shown.empty:
+        return False
     st.table(escaped, hide_index=True)
     csv_download(shown, key, key)
+    return True
 
 
-def facts_in(tables, table: str, language: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def facts_in(tables, table: str, language: str, region_ids: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The label, value and source columns of facts `table` in `language`, in their order, with
-    localised headers; and the same escaped for st.table (built once per published state)."""
+    localised headers (only the rows of `region_ids` when given); and the same escaped for
+    st.table (built once per published state)."""
     facts = tables[table]
+    if region_ids and "region_id" in facts:
+        facts = facts[facts["region_id"].isin(region_ids)]
     view = facts.sort_values("sort_order") if "sort_order" in facts else facts
     shown = localise_columns(view[[f"label_{language}", f"value_{language}", "source"]].rename(
         columns={f"label_{language}": "label", f"value_{language}": "value"}), language=language)
