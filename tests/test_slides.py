@@ -299,3 +299,10 @@ def test_pillar_colours_match_the_pillars_page(decks, tables):
     for deck in decks.values():
         pillars = next(slide for slide in deck if slide.id == "pillars")
         assert {card.kicker: card.accent for card in pillars.cards} == colours
+
+
+def test_closing_slide_editions_share_one_neutral_colour():
+    deck = slides.build_deck(load_csv_tables(), "en")
+    closing = next(slide for slide in deck if slide.id == "closing")
+    editions = [card for card in closing.cards if not card.wide]
+    assert editions and {card.accent for card in editions} == {theme.MUTED}

@@ -408,8 +408,8 @@ def _closing(tables: TableSource, lang: str) -> Slide:
         cards.append(Card(heading=follow_up, kicker=_fact(tables, "oda", lang, column="label"),
                           accent=theme.OKABE_ITO[0], wide=True))
     recent = series.tail(4)
-    cards.extend(_edition_card(row, lang, theme.OKABE_ITO[(i + 1) % len(theme.OKABE_ITO)])
-                 for i, (_, row) in enumerate(recent.iterrows()))
+    # one colour for all editions: colours elsewhere stand for regions and pillars, which these are not
+    cards.extend(_edition_card(row, lang, theme.MUTED) for _, row in recent.iterrows())
     footnote = ""
     if len(series):
         missing = _missing_years(recent["event_date"])
