@@ -12,6 +12,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+from dashboard import serve
 from dashboard.serve import server_command, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,10 +142,6 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def stop_server(process: subprocess.Popen) -> None:
-    """Terminate the server started by start_server (kill it if it does not stop in 15 s)."""
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    """Stop the server started by start_server and close its error pipe."""
+    serve.stop_server(process)
     process.stderr.close()

@@ -27,7 +27,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
 from dashboard import auth, ingest
@@ -36,8 +35,9 @@ from dashboard.export import to_csv_bytes
 from dashboard.i18n import t
 from dashboard.loading import load_csv_tables
 from dashboard.schema import table_spec
-from dashboard.serve import free_port, server_command, wait_until_healthy
+from dashboard.serve import free_port, server_command, stop_server, wait_until_healthy
 from dashboard.store import LocalStore, data_file_name
+from tests.apptest.runner import NavigationPagesManager, run_app
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "fault test editor password"
@@ -186,25 +186,13 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
     raise AssertionError("server did not start: " + process.stdout.read().decode(errors="replace"))
 
 
-class _NavigationPagesManager(PagesManager):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture
 def run_page(monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
 
     def run(store: Path, page: str = "overview", lang: str = "en", **params: str) -> AppTest:
         monkeypatch.setenv("DASHBOARD_STORE", str(store))
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.query_params["lang"] = lang
-        for key, value in params.items():
-            at.query_params[key] = value
-        if page != "overview":
-            at.switch_page(f"pages/{page}.py")
-        return at.run()
+        return run_app(page, lang, timeout=120, **params)
 
     return run
 
@@ -254,8 +242,7 @@ def test_server_killed_mid_publish_then_restarted(tmp_path, run_page):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/pillars?lang=en", timeout=10) as reply:
             assert reply.status == 200 and b"<html" in reply.read().lower()
     finally:
-        restarted.terminate()
-        restarted.wait(timeout=15)
+        stop_server(restarted)
         restarted.stdout.close()
     at = run_page(store.root, "pillars")
     assert not at.exception, [e.value for e in at.exception]

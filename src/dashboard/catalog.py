@@ -26,7 +26,7 @@ def seed_store(store: LocalStore, data_dir: Path = DATA_DIR) -> list[VersionInfo
     if not missing:
         return []
     shipped = load_csv_tables(data_dir)
-    return store.seed({name: shipped[name] for name in missing}, note=SEED_NOTE)
+    return store.seed({name: shipped[name] for name in missing}, note=SEED_NOTE, editor=SEED_EDITOR)
 
 
 def read_published(store: LocalStore) -> tuple[dict[str, pd.DataFrame], dict[str, int], list[str]]:

@@ -188,7 +188,7 @@ def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
         node_colour.setdefault(row.source, colours[row.pillar_id])
         node_colour.setdefault(row.target, _rgba(colours[row.pillar_id], 0.55))
     # a long pillar name would run into its initiatives' labels: cut on the chart, whole in the hover
-    limit = SANKEY_LABEL_CHARS[lang] if lang in SANKEY_LABEL_CHARS else SANKEY_LABEL_CHARS["en"]
+    limit = SANKEY_LABEL_CHARS.get(lang, SANKEY_LABEL_CHARS["en"])
     shown = [label if len(label) <= limit else label[:limit - 1].rstrip() + "…" for label in labels]
     fig = go.Figure(go.Sankey(
         arrangement="snap",
@@ -257,8 +257,8 @@ def ict_trade_chart(trade: pd.DataFrame, lang: str) -> go.Figure:
     trade = trade.dropna(subset=["year"]).sort_values("year")
     if len(trade):
         years = range(int(trade["year"].min()), int(trade["year"].max()) + 1)
-        trade = trade.set_index(trade["year"].astype(int)).reindex(years).rename_axis("_year").reset_index()
-        trade["year"] = trade["_year"]
+        trade = trade.set_index(trade["year"].astype(int)).drop(columns="year").reindex(years) \
+            .rename_axis("year").reset_index()
     fig = go.Figure()
     for column, colour in (("exports_usd_bn", theme.OKABE_ITO[0]), ("imports_usd_bn", theme.OKABE_ITO[1])):
         fig.add_trace(go.Bar(x=trade["year"], y=trade[column], name=t(f"chart.{column}", lang), marker_color=colour,

@@ -77,15 +77,18 @@ def trajectory(baseline_year: int, horizon_year: int, goal: float) -> pd.DataFra
     })
 
 
-def narrows_progress(filters: Filters, year_bounds: tuple[int, int]) -> bool:
-    """Whether the filters leave out part of the progress counted towards the (national) goals:
-    a region filter, or a year range that does not cover every year with data."""
-    if filters.regions:
-        return True
+def narrows_years(filters: Filters, year_bounds: tuple[int, int]) -> bool:
+    """Whether the year filter leaves out some of the years the data covers."""
     if filters.years is None:
         return False
     low, high = filters.years
     return low > year_bounds[0] or high < year_bounds[1]
+
+
+def narrows_progress(filters: Filters, year_bounds: tuple[int, int]) -> bool:
+    """Whether the filters leave out part of the progress counted towards the (national) goals:
+    a region filter, or a year range that does not cover every year with data."""
+    return bool(filters.regions) or narrows_years(filters, year_bounds)
 
 
 def target_summary(targets: pd.DataFrame, progress: pd.DataFrame, *, partial: bool = False) -> pd.DataFrame:

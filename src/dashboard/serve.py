@@ -85,3 +85,15 @@ def wait_until_healthy(process: subprocess.Popen, port: int, timeout: float = 90
                 return False
             time.sleep(0.2)
     return False
+
+
+def stop_server(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server started with `server_command`: terminate, and kill it if it lingers."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from dashboard.serve import free_port, server_command, wait_until_healthy
+from dashboard.serve import free_port, server_command, stop_server, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -45,11 +45,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     port = free_port()
     process = start_server(tmp_path_factory.mktemp("store"), port)
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_server(process)
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +56,19 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+def block_other_requests(context, allowed: tuple[str, ...], blocked: list[str]) -> None:
+    """Let through the requests whose URL starts with one of `allowed`; abort and record the rest."""
+    def guard(route):
+        url = route.request.url
+        if url.startswith(allowed):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
 
 
 class RequestLog:
@@ -75,17 +84,8 @@ class RequestLog:
 def page(browser: Browser, server: str) -> Iterator[tuple[Page, RequestLog]]:
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ko-KR")
     log = RequestLog(server)
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(server) or url.startswith(server.replace("127.0.0.1", "localhost")) \
-                or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            log.external.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
+    block_other_requests(context, (server, server.replace("127.0.0.1", "localhost"), "data:", "blob:"),
+                         log.external)
     page = context.new_page()
     page.on("requestfailed", lambda request: log.failed.append(f"{request.url} {request.failure}"))
     yield page, log

@@ -9,7 +9,7 @@ import pytest
 from dashboard import pack, slides
 from dashboard.loading import load_csv_tables
 
-from .conftest import SCREENSHOTS, screenshot, wait_for_app
+from .conftest import SCREENSHOTS, block_other_requests, screenshot, wait_for_app
 
 VIEWPORTS = ((1920, 1080), (1280, 720))
 CHROME = ("stSidebar", "stSidebarCollapsedControl", "stExpandSidebarButton", "stHeader", "stToolbar",
@@ -195,15 +195,7 @@ def test_pack_opens_from_disk_offline(browser, korean_pack):
     path, info = korean_pack
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, offline=True)
     requests, blocked, failed = [], [], []
-
-    def guard(route):
-        if route.request.url.startswith(("file://", "data:")):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    block_other_requests(context, ("file://", "data:"), blocked)
     pack_page = context.new_page()
     pack_page.on("request", lambda request: requests.append(request.url))
     pack_page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))

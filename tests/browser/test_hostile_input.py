@@ -7,7 +7,6 @@ strings must not push the page wider than the window.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +15,7 @@ from playwright.sync_api import Browser, Page
 from dashboard.ui.layout import PAGES
 from hostile_data import EVIL_HOST, hostile_store
 
-from .conftest import SCREENSHOTS, free_port, start_server, wait_for_app
+from .conftest import SCREENSHOTS, block_other_requests, free_port, start_server, stop_server, wait_for_app
 
 PATHS = [("" if index == 0 else path) for index, (_, path, _, _) in enumerate(PAGES)]
 SHOWS_TEXT = {"", "pillars", "regions", "targets", "dna", "pyeongchang"}
@@ -71,11 +70,7 @@ def hostile_server(tmp_path_factory) -> Iterator[str]:
     port = free_port()
     process = start_server(root, port)
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_server(process)
 
 
 class Watch:
@@ -91,19 +86,11 @@ def watched(browser: Browser, hostile_server: str) -> Iterator[tuple[dict[str, P
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     watch = Watch()
 
-    def guard(route):
-        url = route.request.url
-        if url.startswith((hostile_server, "data:", "blob:")):
-            route.continue_()
-        else:
-            watch.external.append(url)
-            route.abort()
-
     def on_dialog(dialog):
         watch.dialogs.append(f"{dialog.type}: {dialog.message}")
         dialog.dismiss()
 
-    context.route("**/*", guard)
+    block_other_requests(context, (hostile_server, "data:", "blob:"), watch.external)
     pages = {}
     for lang in ("ko", "en"):
         pages[lang] = context.new_page()

@@ -17,7 +17,7 @@ from dashboard.loading import load_csv_tables
 from dashboard.schema import table_spec
 from dashboard.store import LocalStore
 
-from .conftest import free_port, screenshot, start_server, wait_for_app
+from .conftest import block_other_requests, free_port, screenshot, start_server, stop_server, wait_for_app
 
 PASSWORD = "correct horse battery staple"
 EDITOR = "Kim Analyst"
@@ -30,8 +30,7 @@ def editor_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     port = free_port()
     process = start_server(store, port, {ENV_VAR: hash_password(PASSWORD)})
     yield f"http://127.0.0.1:{port}", store
-    process.terminate()
-    process.wait(timeout=15)
+    stop_server(process)
 
 
 @pytest.fixture
@@ -39,15 +38,7 @@ def app_page(browser: Browser, editor_server) -> Iterator[tuple[Page, list[str]]
     base, _ = editor_server
     context = browser.new_context(viewport={"width": 1440, "height": 1100}, locale="en-GB")
     external: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith((base, "data:", "blob:")):
-            route.continue_()
-        else:
-            external.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    block_other_requests(context, (base, "data:", "blob:"), external)
     page = context.new_page()
     yield page, external
     context.close()

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser
 from dashboard.auth import ENV_VAR, hash_password
 from dashboard.paths import DATA_DIR
 
-from .conftest import free_port, screenshot, start_server, wait_for_app
+from .conftest import free_port, screenshot, start_server, stop_server, wait_for_app
 
 PASSWORD = "upload limit test password"
 WRONG = "a wrong guess of the password"
@@ -30,12 +30,7 @@ def limited_server(tmp_path_factory) -> Iterator[tuple[str, subprocess.Popen]]:
     env = {"DASHBOARD_MAX_UPLOAD_MB": "1", ENV_VAR: hash_password(PASSWORD)}
     process = start_server(tmp_path_factory.mktemp("limit_store"), port, extra_env=env)
     yield f"http://127.0.0.1:{port}", process
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    stop_server(process)
 
 
 def _csv(size: int) -> bytes:
@@ -92,8 +87,7 @@ def test_server_refuses_an_upload_over_the_configured_limit(browser: Browser, li
     finally:
         context.close()
     # ... nor in the server's log, which does record the failed sign-in (by editor name).
-    process.terminate()
-    process.wait(timeout=15)
+    stop_server(process)
     log = process.log_path.read_text(errors="replace")  # start_server sends the output there
     assert "failed editor sign-in" in log
     assert PASSWORD not in log and WRONG not in log

@@ -125,7 +125,7 @@ def filter_notice(tables, filters: metrics.Filters, *, goals: bool = False, appl
     sidebar filters do not change (`applies=False`), say that instead of leaving them silently unused.
     """
     bounds = cached.year_bounds(tables)
-    narrowed_years = filters.years is not None and tuple(filters.years) != tuple(bounds)
+    narrowed_years = metrics.narrows_years(filters, bounds)
     if not (filters.pillars or filters.regions or narrowed_years):
         return
     if not applies:

@@ -18,6 +18,8 @@ from dashboard.metrics import Filters
 
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 _LAST_URL = "_url_written"
+#: The sidebar filters' widget keys, which are also their URL parameters.
+FILTER_KEYS = ("pillar", "region", "years")
 
 
 def _url_raw(key: str) -> tuple[str, ...]:
@@ -123,9 +125,8 @@ def filter_controls(tables, year_bounds: tuple[int, int]) -> Filters:
 
 def clear_filters() -> None:
     """on_click of "clear filters": every filter back to "all" (the URL follows on this rerun)."""
-    for key in ("pillar", "region", "years"):
+    for key in FILTER_KEYS:
         st.session_state.pop(key, None)
-    for key in ("pillar", "region", "years"):
         if key in st.query_params:
             del st.query_params[key]
 
