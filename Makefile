@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Loopback by default; `make run ADDRESS=<this host's address>` serves the network. (With no address,
+# or 0.0.0.0, Streamlit would look up the machine's external IP at checkip.amazonaws.com on start.)
+ADDRESS ?= 127.0.0.1
 STAMP := $(VENV)/.installed
 
 .PHONY: run test bench load data install browser clean
@@ -17,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m dashboard.serve --server.port $(PORT)
+	$(BIN)/python -m dashboard.serve --server.address $(ADDRESS) --server.port $(PORT)
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
