@@ -176,7 +176,7 @@ def strategy_treemap(tree: pd.DataFrame, lang: str) -> go.Figure:
 
 
 #: Characters of a Sankey node label before it is cut (Korean glyphs are about twice as wide).
-SANKEY_LABEL_CHARS = {"ko": 24, "en": 44}
+SANKEY_LABEL_CHARS = {"ko": 24, "en": 40}
 
 
 def strategy_sankey(links: pd.DataFrame, lang: str) -> go.Figure:
